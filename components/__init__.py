@@ -1,0 +1,1 @@
+"""ecs-platform components: typed stack config and the Pulumi ComponentResources built from it."""

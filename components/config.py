@@ -1,0 +1,564 @@
+"""Stack config: the `ecs-platform:*` keys of Pulumi.<stack>.yaml as one typed, validated object.
+
+This is the only module that reads `pulumi.Config`. `load_stack_config()` is what `__main__.py`
+calls under `pulumi up`; `parse_stack_config()` is the same parser for the offline engine and the
+tests, fed from the YAML files directly. Both merge project-level values from `Pulumi.yaml`
+under the stack's values with the same rules (see `deep_merge`), so they agree on the result.
+
+A config that AWS would reject, or that contradicts itself, raises `ConfigError` before any
+resource is registered; `exit_on_config_error` turns it into one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Union
+
+import pulumi
+import yaml
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from .specs.cluster import CapacityProviderItem, ClusterSpec
+from .specs.common import NAME_PATTERN, ResourceKey, Spec, SpecError, suggest
+from .specs.fargate import FARGATE_SIZES, cpu_error, memory_error, smallest_fit
+from .specs.load_balancer import LoadBalancerSpec
+from .specs.network import NetworkSpec
+from .specs.service import ENV_NAME_PATTERN, ServiceSpec
+
+PROJECT = "ecs-platform"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+
+# Top-level keys: `ecs-platform:<key>` -> StackConfig field alias.
+TOP_LEVEL_KEYS = ("network", "cluster", "loadBalancers", "services")
+
+
+class ConfigError(pulumi.RunError):
+    """A stack config problem: where (file and key path) and what is allowed instead.
+
+    A RunError, so `pulumi up` shows the message without a traceback when a component finds
+    a problem only a lookup reveals (e.g. more AZs than the region has).
+    """
+
+    def __init__(self, source: str, path: str, message: str) -> None:
+        message = _one_line(message)
+        path = _one_line(path)
+        self.source, self.path, self.message = source, path, message
+        super().__init__(f"{source}: {path}: {message}" if path else f"{source}: {message}")
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
+class StackConfig(Spec):
+    """Everything a stack is built from. Field names are the keys after `ecs-platform:`."""
+
+    region: str = Field(description="aws:region", exclude=True)
+    stack: str = Field(description="Stack name (from the file name / pulumi stack).", exclude=True)
+    network: NetworkSpec = Field(description="VPC and subnets, or an existing VPC.")
+    cluster: ClusterSpec = Field(
+        default_factory=ClusterSpec,  # type: ignore[arg-type]
+        description="ECS cluster, capacity providers, Service Connect namespace.",
+    )
+    load_balancers: dict[ResourceKey, LoadBalancerSpec] = Field(
+        default_factory=dict, description="Load balancers by name; services attach by name."
+    )
+    services: dict[ResourceKey, ServiceSpec] = Field(
+        default_factory=dict, description="ECS services by name."
+    )
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> StackConfig:
+        for name, svc in self.services.items():
+            self._check_service(name, svc)
+        for lb_name in self.load_balancers:
+            self._check_listener(lb_name)
+        return self
+
+    # -- derived views used by components -------------------------------------------------
+
+    def strategy(self, service: ServiceSpec) -> list[CapacityProviderItem]:
+        return service.capacity_providers or self.cluster.capacity_providers
+
+    def runs_on_ec2(self, service: ServiceSpec) -> bool:
+        return any(item.provider == "EC2" for item in self.strategy(service))
+
+    def task_size(self, service: ServiceSpec) -> tuple[int, int]:
+        """(cpu units, memory MiB) of the task: configured, or the cheapest Fargate fit."""
+        if service.cpu is not None and service.memory is not None:
+            return service.cpu, service.memory
+        cpu_needed = (service.container_cpu or 0) + sum(
+            s.cpu or 0 for s in service.sidecars.values()
+        )
+        mem_needed = (service.container_memory or 0) + sum(
+            s.memory or s.memory_reservation or 0 for s in service.sidecars.values()
+        )
+        if service.cpu is not None:
+            cpu_needed = service.cpu
+        if service.memory is not None:
+            mem_needed = service.memory
+        return smallest_fit(cpu_needed, mem_needed)
+
+    def listener_rules(self, lb_name: str) -> dict[str, int]:
+        """Service name -> ALB listener rule priority on `lb_name` (declared or derived)."""
+        return _rule_priorities(
+            {
+                n: s
+                for n, s in self.services.items()
+                if s.load_balancer is not None and s.load_balancer.name == lb_name
+            }
+        )
+
+    # -- rules ----------------------------------------------------------------------------
+
+    def _check_service(self, name: str, svc: ServiceSpec) -> None:
+        at = ("services", name)
+        ec2 = self.runs_on_ec2(svc)
+        for i, item in enumerate(self.strategy(svc)):
+            if item.provider == "EC2" and self.cluster.ec2_capacity is None:
+                raise SpecError(
+                    (*at, "capacityProviders", i, "provider"),
+                    "EC2 needs cluster.ec2Capacity (the Auto Scaling group it scales)",
+                )
+        if ec2:
+            if svc.assign_public_ip:
+                raise SpecError(
+                    (*at, "assignPublicIp"), "public IPs are only for Fargate tasks (awsvpc on EC2)"
+                )
+            if svc.ephemeral_storage_gib is not None:
+                raise SpecError(
+                    (*at, "ephemeralStorageGib"), "ephemeral storage is a Fargate setting"
+                )
+            if svc.memory is None and svc.container_memory is None:
+                raise SpecError((*at, "memory"), "required for tasks on EC2 capacity")
+        else:
+            self._check_fargate_size(at, svc)
+        if (
+            svc.assign_public_ip
+            and not self.network.creates_vpc
+            and not (self.network.public_subnet_ids)
+        ):
+            raise SpecError(
+                (*at, "assignPublicIp"),
+                "needs network.publicSubnetIds (tasks go in public subnets)",
+            )
+        self._check_egress(at, svc)
+        if svc.load_balancer is not None:
+            self._check_routing(at, svc)
+
+    def _check_fargate_size(self, at: tuple[str, ...], svc: ServiceSpec) -> None:
+        if svc.cpu is not None and svc.cpu not in FARGATE_SIZES:
+            raise SpecError((*at, "cpu"), cpu_error(svc.cpu))
+        if svc.cpu is not None and svc.memory is not None:
+            allowed = FARGATE_SIZES[svc.cpu]
+            if svc.memory not in allowed:
+                raise SpecError((*at, "memory"), memory_error(svc.cpu, svc.memory))
+        try:
+            cpu, memory = self.task_size(svc)
+        except ValueError as exc:
+            raise SpecError((*at, "memory"), str(exc)) from None
+        used_cpu = (svc.container_cpu or 0) + sum(s.cpu or 0 for s in svc.sidecars.values())
+        used_mem = (svc.container_memory or 0) + sum(
+            s.memory or s.memory_reservation or 0 for s in svc.sidecars.values()
+        )
+        if used_cpu > cpu:
+            raise SpecError(
+                (*at, "cpu"), f"containers ask for {used_cpu} cpu units but the task has {cpu}"
+            )
+        if used_mem > memory:
+            raise SpecError(
+                (*at, "memory"), f"containers ask for {used_mem} MiB but the task has {memory}"
+            )
+
+    def _check_egress(self, at: tuple[str, ...], svc: ServiceSpec) -> None:
+        net = self.network
+        if not net.creates_vpc or net.nat_gateways != "none" or svc.assign_public_ip:
+            return
+        images = [svc.image, *(s.image for s in svc.sidecars.values())]
+        endpoints = set(net.vpc_endpoints)
+        private_ecr = re.compile(rf"^\d{{12}}\.dkr\.ecr\.{re.escape(self.region)}\.amazonaws\.com/")
+        for image in images:
+            if private_ecr.match(image) and {"ecr.api", "ecr.dkr", "s3"} <= endpoints:
+                continue
+            raise SpecError(
+                (*at, "image"),
+                f"{image} cannot be pulled: tasks in private subnets have no egress "
+                "(network.natGateways is none). Use natGateways single/perAz/instance, an image "
+                "from this region's ECR with vpcEndpoints [s3, ecr.api, ecr.dkr], or "
+                "assignPublicIp: true",
+            )
+        if "logs" not in endpoints:
+            raise SpecError(
+                (*at, "image"),
+                "tasks in private subnets without NAT cannot ship logs; add logs to "
+                "network.vpcEndpoints",
+            )
+        refs = [r for c in [svc, *svc.sidecars.values()] for r in c.secrets.values()]
+        for needed in sorted({r.split(":")[2] for r in refs}):
+            if needed not in endpoints:
+                raise SpecError(
+                    (*at, "secrets"),
+                    f"tasks without NAT read {needed} values through a VPC endpoint; add "
+                    f"{needed} to network.vpcEndpoints",
+                )
+
+    def _check_routing(self, at: tuple[str, ...], svc: ServiceSpec) -> None:
+        assert svc.load_balancer is not None
+        ref = svc.load_balancer
+        lb = self.load_balancers.get(ref.name)
+        if lb is None:
+            known = ", ".join(sorted(self.load_balancers)) or "none are defined"
+            raise SpecError(
+                (*at, "loadBalancer", "name"),
+                f"{ref.name!r} is not in loadBalancers{suggest(ref.name, self.load_balancers)}; "
+                f"known: {known}",
+            )
+        if lb.type == "network":
+            if ref.path_patterns or ref.host_headers or ref.priority is not None:
+                raise SpecError(
+                    (*at, "loadBalancer"),
+                    "pathPatterns, hostHeaders and priority are ALB rules; an NLB forwards a "
+                    "listener port",
+                )
+            if ref.health_check.path != "/" or ref.health_check.matcher != "200-399":
+                raise SpecError(
+                    (*at, "loadBalancer", "healthCheck"),
+                    "NLB target groups here use TCP health checks; path and matcher need an ALB",
+                )
+        elif ref.listener_port is not None:
+            raise SpecError(
+                (*at, "loadBalancer", "listenerPort"),
+                "ALB services share the load balancer's listener; listenerPort is for NLBs",
+            )
+        azs = self.network.az_count
+        if lb.existing is None and azs < 2 and lb.type == "application":
+            raise SpecError(
+                ("network", "availabilityZones"),
+                f"an ALB needs subnets in at least 2 AZs, got {azs}",
+            )
+
+    def _check_listener(self, lb_name: str) -> None:
+        lb = self.load_balancers[lb_name]
+        users = {
+            n: s
+            for n, s in self.services.items()
+            if s.load_balancer is not None and s.load_balancer.name == lb_name
+        }
+        if lb.type == "network":
+            ports: dict[int, str] = {}
+            for n, s in sorted(users.items()):
+                assert s.load_balancer is not None and s.container_port is not None
+                port = s.load_balancer.listener_port or s.container_port
+                if port in ports:
+                    raise SpecError(
+                        ("services", n, "loadBalancer", "listenerPort"),
+                        f"port {port} on {lb_name} is already taken by services.{ports[port]}",
+                    )
+                ports[port] = n
+            return
+        declared: dict[int, str] = {}
+        conditions: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
+        for n, s in sorted(users.items()):
+            assert s.load_balancer is not None
+            ref = s.load_balancer
+            key = (
+                tuple(sorted(_paths(ref.path_patterns, ref.host_headers))),
+                tuple(sorted(h.lower() for h in ref.host_headers)),
+            )
+            if key in conditions:
+                raise SpecError(
+                    ("services", n, "loadBalancer"),
+                    f"same pathPatterns and hostHeaders as services.{conditions[key]} on "
+                    f"{lb_name}; one of the two rules would never match",
+                )
+            conditions[key] = n
+            if ref.priority is not None:
+                if ref.priority in declared:
+                    raise SpecError(
+                        ("services", n, "loadBalancer", "priority"),
+                        f"{ref.priority} is already used by services.{declared[ref.priority]} on "
+                        f"{lb_name}; listener rule priorities are unique per listener",
+                    )
+                declared[ref.priority] = n
+        if len(users) > 100:
+            raise SpecError(
+                ("loadBalancers", lb_name),
+                f"{len(users)} services; an ALB listener holds at most 100 rules",
+            )
+
+
+def _paths(path_patterns: list[str], host_headers: list[str]) -> list[str]:
+    """The effective path patterns of an ALB rule: none given and no host means everything."""
+    return path_patterns or ([] if host_headers else ["/*"])
+
+
+def _rule_priorities(services: Mapping[str, ServiceSpec]) -> dict[str, int]:
+    """Listener rule priority per service: declared, else derived from specificity and name.
+
+    Lower numbers are evaluated first, so specific rules get lower tiers: host and path, host
+    only, deep paths, other paths, then catch-alls. Within a tier the number comes from a hash
+    of the service name, so adding or removing another service never moves this one (unless two
+    names collide in a tier; then the later name in sorted order takes the next free number).
+    """
+    import zlib
+
+    taken = {s.load_balancer.priority for s in services.values() if s.load_balancer}
+    taken.discard(None)
+    out: dict[str, int] = {}
+    for name, svc in sorted(services.items()):
+        ref = svc.load_balancer
+        assert ref is not None
+        if ref.priority is not None:
+            out[name] = ref.priority
+            continue
+        paths = _paths(ref.path_patterns, ref.host_headers)
+        catch_all = all(p in ("/*", "/", "*") for p in paths)
+        if ref.host_headers and paths and not catch_all:
+            tier = 0
+        elif ref.host_headers:
+            tier = 1
+        elif not catch_all and max(p.strip("/*").count("/") for p in paths) >= 1:
+            tier = 2
+        elif not catch_all:
+            tier = 3
+        else:
+            tier = 4
+        priority = tier * 10_000 + 1 + zlib.crc32(name.encode()) % 9_999
+        while priority in taken:
+            priority += 1
+        taken.add(priority)
+        out[name] = priority
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading: raw key/value config (as Pulumi hands it over) -> StackConfig
+
+
+def deep_merge(base: Any, override: Any) -> Any:
+    """Project-level value `base` under stack-level `override`.
+
+    Rules: mappings merge key by key (recursively); any other value, lists included, replaces
+    the base; a key set to null in the override removes that key from the result.
+    """
+    if isinstance(base, Mapping) and isinstance(override, Mapping):
+        merged = dict(base)
+        for key, value in override.items():
+            if value is None:
+                merged.pop(key, None)
+            elif key in merged:
+                merged[key] = deep_merge(merged[key], value)
+            else:
+                merged[key] = _drop_nulls(value)
+        return merged
+    return _drop_nulls(override)
+
+
+def _drop_nulls(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def project_values(project_file: Path = PROJECT_DIR / "Pulumi.yaml") -> dict[str, Any]:
+    """Project-level values (`default:` or `value:`) of our keys declared in Pulumi.yaml."""
+    doc = yaml.safe_load(project_file.read_text()) or {}
+    out: dict[str, Any] = {}
+    for key, decl in (doc.get("config") or {}).items():
+        short = key.split(":", 1)[1] if key.startswith(f"{PROJECT}:") else key
+        if ":" in short or not isinstance(decl, Mapping):
+            continue
+        for field in ("value", "default"):
+            if field in decl:
+                out[short] = decl[field]
+    return out
+
+
+def parse_stack_config(
+    raw: Mapping[str, Any],
+    *,
+    stack: str,
+    source: str,
+    project_defaults: Mapping[str, Any] | None = None,
+) -> StackConfig:
+    """Validate flattened config (`{"ecs-platform:network": {...}, "aws:region": ...}`).
+
+    Values may be JSON strings (as `pulumi.Config` stores objects) or decoded values.
+    """
+    defaults = project_values() if project_defaults is None else project_defaults
+    values: dict[str, Any] = {}
+    for full_key, value in raw.items():
+        namespace, _, key = full_key.partition(":")
+        if namespace != PROJECT:
+            continue
+        if key not in TOP_LEVEL_KEYS:
+            raise ConfigError(
+                source,
+                key,
+                f"unknown key ecs-platform:{key}{suggest(key, TOP_LEVEL_KEYS)}; "
+                f"known: {', '.join(TOP_LEVEL_KEYS)}",
+            )
+        values[key] = _decode(value)
+    for key in TOP_LEVEL_KEYS:
+        if key in defaults:
+            values[key] = deep_merge(defaults[key], values.get(key, defaults[key]))
+    region = _decode(raw.get("aws:region"))
+    if not isinstance(region, str) or not REGION_PATTERN.match(region):
+        raise ConfigError(
+            source,
+            "aws:region",
+            f"{region!r} is not an AWS region like ap-northeast-2"
+            if region is not None
+            else "required: set aws:region (pulumi config set aws:region ap-northeast-2)",
+        )
+    if "network" not in values:
+        raise ConfigError(source, "network", "required: ecs-platform:network is missing")
+    try:
+        return StackConfig.model_validate({**values, "region": region, "stack": stack})
+    except ValidationError as exc:
+        path, message = describe(exc)
+        raise ConfigError(source, path, message) from None
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def load_stack_config() -> StackConfig:
+    """The running stack's config, read through Pulumi (under `pulumi up` or the mock engine)."""
+    from pulumi.runtime.config import CONFIG, get_config_env
+
+    raw = {**get_config_env(), **CONFIG.get()}
+    stack = pulumi.get_stack()
+    return parse_stack_config(raw, stack=stack, source=f"Pulumi.{stack}.yaml")
+
+
+@contextmanager
+def exit_on_config_error() -> Iterator[None]:
+    """Print a ConfigError as one line on stderr and exit 2 (no traceback)."""
+    try:
+        yield
+    except ConfigError as exc:
+        sys.stderr.write(f"{exc}\n")
+        sys.stderr.flush()
+        raise SystemExit(2) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Error text: pydantic's error -> ("services.web.cpu", "300 is not a Fargate CPU size; ...")
+
+
+def describe(exc: ValidationError) -> tuple[str, str]:
+    err = exc.errors(include_url=False)[0]
+    loc: list[str | int] = list(err["loc"])
+    kind = err["type"]
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    original = ctx.get("error")
+    if isinstance(original, SpecError):
+        loc += list(original.field)
+        message = original.message
+    elif kind == "value_error":
+        message = str(original) if original is not None else err["msg"]
+    elif kind == "missing":
+        message = "required key is missing"
+    elif kind == "extra_forbidden":
+        allowed = allowed_keys(StackConfig, loc[:-1])
+        message = f"unknown key{suggest(str(loc[-1]), allowed)}"
+        if allowed:
+            message += f"; allowed: {', '.join(allowed)}"
+    elif kind == "literal_error":
+        message = f"{value!r} is not allowed; use one of {ctx.get('expected')}"
+    elif kind in ("int_type", "int_parsing", "int_from_float"):
+        message = f"{value!r} is not a whole number"
+    elif kind in ("bool_type", "bool_parsing"):
+        message = f"{value!r} is not true or false"
+    elif kind in ("string_type",):
+        message = f"{value!r} is not a string"
+    elif kind in ("dict_type", "model_type", "model_attributes_type"):
+        message = f"expected a mapping of keys to values, got {value!r}"
+    elif kind in ("list_type", "tuple_type"):
+        message = f"expected a list, got {value!r}"
+    elif kind == "greater_than_equal":
+        message = f"{value} is below the minimum {ctx.get('ge')}"
+    elif kind == "less_than_equal":
+        message = f"{value} is above the maximum {ctx.get('le')}"
+    elif kind == "string_pattern_mismatch" and ctx.get("pattern") == NAME_PATTERN:
+        message = (
+            f"{value!r} is not a valid name: 1 to 24 lowercase letters, digits and hyphens, "
+            "starting with a letter (it becomes part of AWS resource names)"
+        )
+    elif kind == "string_pattern_mismatch" and ctx.get("pattern") == ENV_NAME_PATTERN:
+        message = (
+            f"{value!r} is not a valid environment variable name: letters, digits and "
+            "underscores, not starting with a digit"
+        )
+    elif kind == "string_pattern_mismatch":
+        message = f"{value!r} is not a valid value (must match {ctx.get('pattern')})"
+    elif kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
+        message = f"{value!r}: {err['msg'].lower()}"
+    else:
+        message = err["msg"]
+    return _render(loc), message
+
+
+def _render(loc: list[str | int]) -> str:
+    out = ""
+    for part in loc:
+        if part == "[key]":
+            continue
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z0-9_:@/-]+", part):
+            out += ("." if out else "") + part
+        else:
+            out += f"[{part!r}]"  # keys with dots, spaces or control characters
+    return out
+
+
+def allowed_keys(model: type[BaseModel], loc: list[str | int]) -> list[str]:
+    """Aliases accepted by the model found at `loc` below `model` (for 'did you mean')."""
+    current: Any = model
+    for part in loc:
+        current = _strip_optional(current)
+        origin = typing.get_origin(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = next(
+                (f for n, f in current.model_fields.items() if (f.alias or n) == part), None
+            )
+            if field is None:
+                return []
+            current = field.annotation
+        elif origin in (dict, Mapping):
+            current = typing.get_args(current)[1]
+        elif origin in (list, tuple):
+            current = typing.get_args(current)[0]
+        else:
+            return []
+    current = _strip_optional(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return sorted(f.alias or n for n, f in current.model_fields.items() if not f.exclude)
+    return []
+
+
+def _strip_optional(annotation: Any) -> Any:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if typing.get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return _strip_optional(args[0])
+    return annotation

@@ -1,0 +1,198 @@
+"""Network spec: a new VPC laid out from one CIDR block, or an existing VPC adopted by ID."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .common import Spec, SpecError
+
+NatStrategy = Literal["none", "single", "perAz", "instance"]
+
+# Interface endpoints a NAT-less private task may need. `s3` is the free gateway endpoint.
+VpcEndpointName = Literal[
+    "s3", "ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "ssmmessages",
+    "kms", "sqs", "sts", "events", "monitoring",
+]  # fmt: skip
+
+SubnetId = Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$")]
+
+# Layout of a new VPC with prefix p (see subnet_cidrs): private subnets are /(p+3), public
+# subnets /(p+6) carved from the last /(p+3) block. A /28 is the smallest subnet AWS allows.
+MAX_AZS = 6
+MIN_VPC_PREFIX, MAX_VPC_PREFIX = 16, 22
+
+
+class NetworkSpec(Spec):
+    """`ecs-platform:network`."""
+
+    cidr_block: str | None = Field(
+        None,
+        description="IPv4 CIDR of a new VPC, /16 to /22. Subnets are derived from it "
+        "deterministically; adding an AZ never moves an existing subnet.",
+    )
+    availability_zones: int = Field(
+        2, ge=1, le=MAX_AZS, description="How many AZs get a public and a private subnet."
+    )
+    nat_gateways: NatStrategy = Field(
+        "single",
+        description="Egress for private subnets: none, single (one NAT gateway), perAz (one per "
+        "AZ, survives an AZ outage) or instance (one t4g NAT instance, a tenth of the price).",
+    )
+    nat_instance_type: str = Field(
+        "t4g.nano",
+        pattern=r"^[a-z][a-z0-9]*g[a-z]*\.[a-z0-9]+$",
+        description="ARM (Graviton) instance type of the NAT instance when natGateways=instance.",
+    )
+    vpc_endpoints: list[VpcEndpointName] = Field(
+        default_factory=list,
+        description="VPC endpoints for private tasks: s3 (gateway, free) and interface endpoints "
+        "(ecr.api, ecr.dkr, logs, secretsmanager, ...; billed per AZ-hour).",
+    )
+    public_subnet_cidrs: list[str] | None = Field(
+        None, description="Override the derived public subnet CIDRs (one per AZ)."
+    )
+    private_subnet_cidrs: list[str] | None = Field(
+        None, description="Override the derived private subnet CIDRs (one per AZ)."
+    )
+    vpc_id: str | None = Field(
+        None,
+        pattern=r"^vpc-[0-9a-f]{8}([0-9a-f]{9})?$",
+        description="Adopt an existing VPC instead of creating one (with publicSubnetIds and "
+        "privateSubnetIds).",
+    )
+    vpc_cidr_block: str | None = Field(
+        None, description="CIDR of the adopted VPC, used for endpoint security-group rules."
+    )
+    public_subnet_ids: list[SubnetId] = Field(
+        default_factory=list, description="Existing VPC: subnets for internet-facing LBs."
+    )
+    private_subnet_ids: list[SubnetId] = Field(
+        default_factory=list, description="Existing VPC: subnets for tasks (one per AZ)."
+    )
+
+    @field_validator("cidr_block", "vpc_cidr_block")
+    @classmethod
+    def _network_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            if "/" not in value:
+                raise ValueError(value)
+            net = ipaddress.IPv4Network(value, strict=False)
+        except ValueError:
+            raise ValueError(f"{value!r} is not an IPv4 CIDR block like 10.20.0.0/16") from None
+        if str(net) != value:
+            raise ValueError(f"{value} has host bits set; did you mean {net}?")
+        return value
+
+    @field_validator("vpc_endpoints")
+    @classmethod
+    def _unique_endpoints(cls, value: list[str]) -> list[str]:
+        dupes = sorted({v for v in value if value.count(v) > 1})
+        if dupes:
+            raise ValueError(f"{', '.join(dupes)} listed more than once")
+        return value
+
+    @model_validator(mode="after")
+    def _layout(self) -> NetworkSpec:
+        if self.vpc_id is not None:
+            self._check_existing()
+        elif self.cidr_block is None:
+            raise SpecError(
+                "cidrBlock", "required: give cidrBlock for a new VPC, or vpcId with subnet IDs"
+            )
+        else:
+            self._check_new()
+        if "ecr.dkr" in self.vpc_endpoints and "s3" not in self.vpc_endpoints:
+            raise SpecError(
+                "vpcEndpoints",
+                "ecr.dkr needs s3 too: ECR serves image layers from S3, so private tasks "
+                "without NAT cannot pull without the S3 gateway endpoint",
+            )
+        return self
+
+    def _check_existing(self) -> None:
+        for key, value in (
+            ("cidrBlock", self.cidr_block),
+            ("publicSubnetCidrs", self.public_subnet_cidrs),
+            ("privateSubnetCidrs", self.private_subnet_cidrs),
+        ):
+            if value is not None:
+                raise SpecError(key, f"cannot be combined with vpcId {self.vpc_id}")
+        if not self.private_subnet_ids:
+            raise SpecError("privateSubnetIds", "required with vpcId: tasks run in them")
+        for key, ids in (
+            ("publicSubnetIds", self.public_subnet_ids),
+            ("privateSubnetIds", self.private_subnet_ids),
+        ):
+            dupes = sorted({i for i in ids if ids.count(i) > 1})
+            if dupes:
+                raise SpecError(key, f"{', '.join(dupes)} listed more than once")
+        both = sorted(set(self.public_subnet_ids) & set(self.private_subnet_ids))
+        if both:
+            raise SpecError("privateSubnetIds", f"{', '.join(both)} is also a public subnet")
+        if self.nat_gateways != "none":
+            raise SpecError(
+                "natGateways",
+                f"{self.nat_gateways} applies only to a new VPC; an adopted VPC keeps its own "
+                "routing, so set natGateways: none",
+            )
+
+    def _check_new(self) -> None:
+        assert self.cidr_block is not None
+        vpc = ipaddress.IPv4Network(self.cidr_block)
+        if not MIN_VPC_PREFIX <= vpc.prefixlen <= MAX_VPC_PREFIX:
+            raise SpecError(
+                "cidrBlock",
+                f"/{vpc.prefixlen} does not fit the subnet layout; use /{MIN_VPC_PREFIX} to "
+                f"/{MAX_VPC_PREFIX} (AWS allows /16 to /28, and each AZ needs two subnets)",
+            )
+        if self.public_subnet_ids or self.private_subnet_ids:
+            raise SpecError("privateSubnetIds", "subnet IDs need vpcId (an existing VPC)")
+        if self.vpc_cidr_block is not None:
+            raise SpecError("vpcCidrBlock", "only for an existing VPC; use cidrBlock")
+        public, private = self.subnet_cidrs()
+        subnets: list[tuple[str, ipaddress.IPv4Network]] = []
+        for key, cidrs in (("publicSubnetCidrs", public), ("privateSubnetCidrs", private)):
+            if len(cidrs) != self.availability_zones:
+                raise SpecError(
+                    key, f"{len(cidrs)} CIDRs for {self.availability_zones} availabilityZones"
+                )
+            for i, cidr in enumerate(cidrs):
+                try:
+                    net = ipaddress.IPv4Network(cidr)
+                except ValueError:
+                    raise SpecError(
+                        (key, i), f"{cidr!r} is not an IPv4 CIDR block with no host bits set"
+                    ) from None
+                if not 16 <= net.prefixlen <= 28:
+                    raise SpecError((key, i), f"/{net.prefixlen}: AWS subnets are /16 to /28")
+                if not net.subnet_of(vpc):
+                    raise SpecError((key, i), f"{cidr} is outside the VPC {vpc}")
+                for other_key, other in subnets:
+                    if net.overlaps(other):
+                        raise SpecError((key, i), f"{cidr} overlaps {other} ({other_key})")
+                subnets.append((f"{key}[{i}]", net))
+
+    @property
+    def creates_vpc(self) -> bool:
+        return self.vpc_id is None
+
+    @property
+    def az_count(self) -> int:
+        """AZs in use: the configured count, or for an adopted VPC one per private subnet."""
+        return self.availability_zones if self.creates_vpc else len(self.private_subnet_ids)
+
+    def subnet_cidrs(self) -> tuple[list[str], list[str]]:
+        """(public, private) CIDRs per AZ index: explicit ones, else derived from cidrBlock."""
+        assert self.cidr_block is not None
+        vpc = ipaddress.IPv4Network(self.cidr_block)
+        blocks = list(vpc.subnets(new_prefix=vpc.prefixlen + 3))
+        public_pool = list(blocks[-1].subnets(new_prefix=vpc.prefixlen + 6))
+        n = self.availability_zones
+        public = self.public_subnet_cidrs or [str(b) for b in public_pool[:n]]
+        private = self.private_subnet_cidrs or [str(b) for b in blocks[:n]]
+        return list(public), list(private)

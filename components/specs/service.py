@@ -1,0 +1,434 @@
+"""Service spec: one ECS service (Fargate or EC2) with its containers, routing and IAM grants."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .cluster import CapacityProviderItem, check_strategy
+from .common import (
+    NAME_PATTERN,
+    Port,
+    Spec,
+    SpecError,
+    check_log_retention,
+    parse_arn,
+)
+
+ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+EnvName = Annotated[str, Field(pattern=ENV_NAME_PATTERN)]
+ContainerName = Annotated[str, Field(pattern=NAME_PATTERN)]
+
+# Security Hub ECS.8: these names in plain `environment` always fail, whatever their value.
+FORBIDDEN_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ECS_ENGINE_AUTH_DATA")
+
+_SECRET_ARN = re.compile(
+    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+"
+    r"(:[^:]*:[^:]*:[^:]*)?$"
+)
+_PARAMETER_ARN = re.compile(r"^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/[A-Za-z0-9/_.-]+$")
+
+
+def check_secret_ref(value: str) -> str:
+    """A Secrets Manager ARN (optionally `:json-key:version-stage:version-id`) or SSM ARN."""
+    if _SECRET_ARN.match(value) or _PARAMETER_ARN.match(value):
+        return value
+    raise ValueError(
+        f"{value!r} is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:"
+        "<account>:secret:<name>[:<json-key>::]) or an SSM parameter ARN "
+        "(arn:aws:ssm:<region>:<account>:parameter/<name>)"
+    )
+
+
+def secret_resource_arn(value: str) -> str:
+    """The IAM resource to grant for a secret reference (strips a JSON key / version suffix)."""
+    m = _SECRET_ARN.match(value)
+    if m and m.group(1):
+        return value[: -len(m.group(1))]
+    return value
+
+
+class ContainerHealthCheck(Spec):
+    """Docker health check run by the ECS agent (also used by the deployment circuit breaker)."""
+
+    command: list[str] = Field(
+        min_length=1,
+        description='e.g. ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]',
+    )
+    interval_seconds: int = Field(10, ge=5, le=300)
+    timeout_seconds: int = Field(5, ge=2, le=120)
+    retries: int = Field(3, ge=1, le=10)
+    start_period_seconds: int = Field(
+        10, ge=0, le=300, description="Failures in this window do not count."
+    )
+
+    @field_validator("command")
+    @classmethod
+    def _command(cls, value: list[str]) -> list[str]:
+        if value[0] not in ("CMD", "CMD-SHELL", "NONE"):
+            raise ValueError(f"must start with CMD or CMD-SHELL, got {value[0]!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _timing(self) -> ContainerHealthCheck:
+        if self.timeout_seconds >= self.interval_seconds:
+            raise SpecError(
+                "timeoutSeconds",
+                f"{self.timeout_seconds} must be less than intervalSeconds {self.interval_seconds}",
+            )
+        return self
+
+
+class DependsOn(Spec):
+    """Start order: wait for another container of the task to reach a condition."""
+
+    container: ContainerName
+    condition: Literal["START", "COMPLETE", "SUCCESS", "HEALTHY"] = "START"
+
+
+APP_CONTAINER = "app"
+
+
+class ContainerSpec(Spec):
+    """Fields shared by the app container and its sidecars."""
+
+    image: str = Field(
+        min_length=1,
+        max_length=1024,
+        pattern=r"^[^\s]+$",
+        description="Image URI; pin a tag or digest (`pulumi config set --path "
+        "services.<name>.image <uri>` from CI).",
+    )
+    ports: list[Port] = Field(default_factory=list, description="Container ports (TCP).")
+    command: list[str] | None = None
+    entry_point: list[str] | None = None
+    environment: dict[EnvName, str] = Field(
+        default_factory=dict, description="Plain values only; secrets go in `secrets`."
+    )
+    secrets: dict[EnvName, str] = Field(
+        default_factory=dict,
+        description="Env var name -> Secrets Manager or SSM parameter ARN, read at task start "
+        "by the execution role (which may read exactly these ARNs).",
+    )
+    health_check: ContainerHealthCheck | None = None
+    depends_on: list[DependsOn] = Field(default_factory=list)
+    essential: bool = True
+    readonly_root_filesystem: bool = Field(
+        False, description="Mount the root filesystem read-only (Security Hub ECS.5)."
+    )
+    user: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$",
+        description='Run as this user, e.g. "1000" or "app:app" (Security Hub ECS.20).',
+    )
+    working_directory: str | None = None
+
+    @field_validator("secrets")
+    @classmethod
+    def _secret_refs(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, ref in value.items():
+            try:
+                check_secret_ref(ref)
+            except ValueError as exc:
+                raise SpecError(name, str(exc)) from None
+        return value
+
+    @field_validator("environment")
+    @classmethod
+    def _no_credentials(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if name in FORBIDDEN_ENV:
+                raise SpecError(
+                    name,
+                    "credentials must not be plain environment variables (Security Hub ECS.8); "
+                    "use the task role, or move it to secrets with a Secrets Manager ARN",
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _container(self) -> ContainerSpec:
+        both = sorted(set(self.environment) & set(self.secrets))
+        if both:
+            raise SpecError(("secrets", both[0]), "also set in environment; keep one")
+        dupes = sorted({p for p in self.ports if self.ports.count(p) > 1})
+        if dupes:
+            raise SpecError("ports", f"{dupes[0]} listed more than once")
+        return self
+
+
+class SidecarSpec(ContainerSpec):
+    """A sidecar container (log router, proxy, agent) in the service's task."""
+
+    cpu: int | None = Field(None, ge=0, le=16384, description="Container cpu units.")
+    memory: int | None = Field(None, ge=6, description="Hard memory limit in MiB.")
+    memory_reservation: int | None = Field(None, ge=6, description="Soft memory limit in MiB.")
+
+    @model_validator(mode="after")
+    def _limits(self) -> SidecarSpec:
+        limit, soft = self.memory, self.memory_reservation
+        if limit is not None and soft is not None and soft > limit:
+            raise SpecError("memoryReservation", f"{soft} is above memory {limit}")
+        return self
+
+
+class TargetGroupHealthCheckSpec(Spec):
+    """Load balancer health check; defaults favour fast, safe deployments."""
+
+    path: str = Field("/", pattern=r"^/[^\s]*$", description="HTTP path (ALB).")
+    matcher: str = Field(
+        "200-399", pattern=r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$", description="HTTP codes."
+    )
+    interval_seconds: int = Field(
+        5, ge=5, le=300, description="5 s (AWS default 30): a new task turns healthy in seconds."
+    )
+    timeout_seconds: int = Field(
+        4, ge=2, le=120, description="Must be below the interval; 4 s suits a 5 s interval."
+    )
+    healthy_threshold: int = Field(
+        2, ge=2, le=10, description="2 checks (AWS default 5) to mark a target healthy."
+    )
+    unhealthy_threshold: int = Field(
+        2, ge=2, le=10, description="2 failed checks take a target out of rotation."
+    )
+
+    @model_validator(mode="after")
+    def _timing(self) -> TargetGroupHealthCheckSpec:
+        if self.timeout_seconds >= self.interval_seconds:
+            raise SpecError(
+                "timeoutSeconds",
+                f"{self.timeout_seconds} must be less than intervalSeconds "
+                f"{self.interval_seconds} (ELB rule)",
+            )
+        return self
+
+
+class ServiceLoadBalancerSpec(Spec):
+    """How a service is reached through one of `ecs-platform:loadBalancers`."""
+
+    name: str = Field(description="Key of the load balancer in ecs-platform:loadBalancers.")
+    path_patterns: list[Annotated[str, Field(pattern=r"^/\S*$", max_length=128)]] = Field(
+        default_factory=list, description='ALB rule path patterns, e.g. ["/api/*"].'
+    )
+    host_headers: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9*?.-]+$", max_length=128)]] = (
+        Field(default_factory=list, description='ALB rule host headers, e.g. ["api.example.com"].')
+    )
+    priority: int | None = Field(
+        None,
+        ge=1,
+        le=50_000,
+        description="Listener rule priority (lower wins). Derived stably from the rule's "
+        "specificity and the service name when omitted.",
+    )
+    health_check: TargetGroupHealthCheckSpec = Field(
+        default_factory=TargetGroupHealthCheckSpec  # type: ignore[arg-type]
+    )
+    deregistration_delay_seconds: int = Field(
+        15,
+        ge=0,
+        le=3600,
+        description="Drain time for in-flight requests (AWS default 300 s dominates deploys); "
+        "keep it above your longest request.",
+    )
+    listener_port: Port | None = Field(
+        None, description="NLB: listener port for this service (default: containerPort)."
+    )
+    replacement_intended: bool = Field(
+        False,
+        description="Allow a change that replaces this service's target group (port, protocol, "
+        "VPC); the offline diff refuses such changes otherwise.",
+    )
+
+    @model_validator(mode="after")
+    def _conditions(self) -> ServiceLoadBalancerSpec:
+        count = len(self.path_patterns) + len(self.host_headers)
+        if count > 5:
+            raise SpecError(
+                "pathPatterns", f"{count} condition values; an ALB rule allows at most 5"
+            )
+        return self
+
+
+class EfsVolumeSpec(Spec):
+    """An EFS file system mounted into the app container (transit encryption always on)."""
+
+    name: ContainerName
+    file_system_id: str = Field(pattern=r"^fs-[0-9a-f]{8,17}$")
+    access_point_id: str | None = Field(None, pattern=r"^fsap-[0-9a-f]{8,17}$")
+    root_directory: str = Field("/", pattern=r"^/")
+    container_path: str = Field(pattern=r"^/")
+    read_only: bool = False
+
+
+class TaskRoleStatement(Spec):
+    """An IAM statement granted to the task role (what the application may call)."""
+
+    effect: Literal["Allow", "Deny"] = "Allow"
+    actions: list[Annotated[str, Field(pattern=r"^[a-z0-9-]+:[A-Za-z0-9*]+$")]] = Field(
+        min_length=1
+    )
+    resources: list[str] = Field(min_length=1)
+
+    @field_validator("actions")
+    @classmethod
+    def _no_wildcard_service(cls, value: list[str]) -> list[str]:
+        for action in value:
+            if action.endswith(":*"):
+                raise ValueError(
+                    f"{action} grants every action of the service (Security Hub IAM.21); "
+                    "list the actions the application calls"
+                )
+        return value
+
+    @field_validator("resources")
+    @classmethod
+    def _arns(cls, value: list[str]) -> list[str]:
+        for resource in value:
+            if resource == "*":
+                raise ValueError('"*" grants every resource; name the ARNs the application uses')
+            parse_arn(resource)
+        return value
+
+
+class TaskRoleSpec(Spec):
+    """Permissions granted to the application (the task role): nothing unless listed."""
+
+    managed_policy_arns: list[str] = Field(default_factory=list)
+    statements: list[TaskRoleStatement] = Field(default_factory=list)
+
+    @field_validator("managed_policy_arns")
+    @classmethod
+    def _policies(cls, value: list[str]) -> list[str]:
+        for arn in value:
+            svc, _r, _a, resource = parse_arn(arn)
+            if svc != "iam" or not resource.startswith("policy/"):
+                raise ValueError(f"{arn!r} is not an IAM policy ARN")
+            if resource.endswith("/AdministratorAccess"):
+                raise ValueError("AdministratorAccess is never granted to a task role")
+        return value
+
+
+class ServiceSpec(ContainerSpec):
+    """One entry of `ecs-platform:services`: the app container plus everything around it."""
+
+    container_port: Port | None = Field(
+        None,
+        description="Port the app listens on; needed for a load balancer. The app "
+        'container is named "app" (use that name in dependsOn).',
+    )
+    cpu: int | None = Field(
+        None,
+        description="Task cpu units (Fargate: 256, 512, 1024, ...). Omit to get the cheapest "
+        "Fargate size that fits the containers.",
+    )
+    memory: int | None = Field(
+        None, ge=6, description="Task memory in MiB (Fargate pairs with cpu)."
+    )
+    container_cpu: int | None = Field(None, ge=0, le=16384, description="App container cpu.")
+    container_memory: int | None = Field(None, ge=6, description="App container memory (MiB).")
+    desired_count: int = Field(1, ge=0, le=5000, description="Tasks to run (without autoscaling).")
+    cpu_architecture: Literal["X86_64", "ARM64"] = Field(
+        "X86_64", description="ARM64 (Graviton) is about 20% cheaper on Fargate."
+    )
+    capacity_providers: list[CapacityProviderItem] | None = Field(
+        None, description="Capacity provider strategy; default: the cluster's."
+    )
+    ephemeral_storage_gib: int | None = Field(
+        None, ge=21, le=200, description="Fargate ephemeral storage above the included 20 GiB."
+    )
+    load_balancer: ServiceLoadBalancerSpec | None = None
+    assign_public_ip: bool = Field(
+        False,
+        description="Run tasks in public subnets with public IPs (only for NAT-less dev "
+        "networks; Security Hub ECS.2).",
+    )
+    sidecars: dict[ContainerName, SidecarSpec] = Field(default_factory=dict)
+    efs_volumes: list[EfsVolumeSpec] = Field(default_factory=list)
+    writable_paths: list[Annotated[str, Field(pattern=r"^/\S*$")]] = Field(
+        default_factory=list,
+        description="Empty task volumes mounted here so a read-only root filesystem still has "
+        "scratch space (e.g. /tmp).",
+    )
+    stop_timeout_seconds: int = Field(
+        30,
+        ge=2,
+        le=120,
+        description="SIGTERM-to-SIGKILL wait; the app should exit on SIGTERM well before it.",
+    )
+    health_check_grace_period_seconds: int = Field(
+        60,
+        ge=0,
+        le=2_147_483_647,
+        description="Ignore load balancer health checks this long after a task starts "
+        "(covers cold start; does not slow a healthy deployment).",
+    )
+    min_healthy_percent: int = Field(
+        100, ge=0, le=100, description="Never below desired count during a deployment."
+    )
+    max_percent: int = Field(
+        200, ge=100, le=400, description="200: the whole new set starts in one wave."
+    )
+    log_retention_days: int = Field(30, description="Retention of the service's log group.")
+    task_role: TaskRoleSpec = Field(
+        default_factory=TaskRoleSpec,  # type: ignore[arg-type]
+        description="Permissions of the application (none unless granted here).",
+    )
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        check_log_retention(value)
+        return value
+
+    @field_validator("capacity_providers")
+    @classmethod
+    def _strategy(
+        cls, value: list[CapacityProviderItem] | None
+    ) -> list[CapacityProviderItem] | None:
+        return None if value is None else check_strategy(value)
+
+    @model_validator(mode="after")
+    def _service(self) -> ServiceSpec:
+        if self.load_balancer is not None and self.container_port is None:
+            raise SpecError("containerPort", "required with loadBalancer")
+        if len(self.sidecars) + 1 > 10:
+            raise SpecError("sidecars", "a task definition holds at most 10 containers")
+        if APP_CONTAINER in self.sidecars:
+            raise SpecError(("sidecars", APP_CONTAINER), f"{APP_CONTAINER!r} is the app container")
+        names = {APP_CONTAINER, *self.sidecars}
+        seen: dict[int, str] = {}
+        for key, port in [("containerPort", self.container_port)] + [
+            ("ports", p) for p in self.ports
+        ]:
+            if port is None:
+                continue
+            if port in seen:
+                raise SpecError(key, f"{port} is already used by {seen[port]}")
+            seen[port] = key
+        for sidecar_name, sidecar in self.sidecars.items():
+            for port in sidecar.ports:
+                if port in seen:
+                    raise SpecError(
+                        ("sidecars", sidecar_name, "ports"),
+                        f"{port} is already used by {seen[port]}; containers in a task share "
+                        "one network namespace (awsvpc)",
+                    )
+                seen[port] = f"sidecars.{sidecar_name}"
+        for where, deps in [("dependsOn", self.depends_on)] + [
+            (f"sidecars.{n}.dependsOn", s.depends_on) for n, s in self.sidecars.items()
+        ]:
+            for i, dep in enumerate(deps):
+                if dep.container not in names:
+                    raise SpecError(
+                        (*where.split("."), i, "container"),
+                        f"{dep.container!r} is not a container of this task; use one of "
+                        + ", ".join(sorted(names)),
+                    )
+        if not any(s.essential for s in self.sidecars.values()) and not self.essential:
+            raise SpecError("essential", "a task needs at least one essential container")
+        mount_names = [v.name for v in self.efs_volumes]
+        dupes = sorted({n for n in mount_names if mount_names.count(n) > 1})
+        if dupes:
+            raise SpecError("efsVolumes", f"volume name {dupes[0]} used more than once")
+        return self
