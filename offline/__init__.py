@@ -1,0 +1,1 @@
+"""Offline tools: plan a stack under Pulumi's mock engine (no CLI, no AWS), and its reports."""
