@@ -1,0 +1,51 @@
+"""Plan output: the JSON contract (DESIGN.md section 4) and the human-readable report."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from .engine import Captured, Plan
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "stack": plan.stack,
+        "project": plan.project,
+        "region": plan.region,
+        "resources": [r.to_json() for r in plan.resources],
+        "outputs": plan.outputs,
+        "cost": {"monthlyUsd": 0.0, "lines": []},
+        "deployment": {"rollingMinutes": {}, "freshStackMinutes": 0.0},
+        "policy": {"violations": []},
+    }
+
+
+def render(plan: Plan) -> str:
+    lines = [
+        f"Stack {plan.stack} ({plan.project}) in {plan.region}, from {plan.source}: "
+        f"{len(plan.resources)} resources",
+        "",
+    ]
+    by_parent: dict[str | None, list[Captured]] = {}
+    for r in plan.resources:
+        by_parent.setdefault(r.parent, []).append(r)
+
+    def walk(parent: str | None, prefix: str) -> None:
+        children = sorted(by_parent.get(parent, []), key=lambda r: (r.custom, r.type, r.name))
+        for i, r in enumerate(children):
+            last = i == len(children) - 1
+            lines.append(f"{prefix}{'└─ ' if last else '├─ '}{r.name}  [{r.type}]")
+            walk(r.urn, prefix + ("   " if last else "│  "))
+
+    walk(None, "")
+    lines += ["", "Resources by type:"]
+    counts = Counter(r.type for r in plan.resources if r.custom)
+    width = max((len(t) for t in counts), default=0)
+    for type_, n in sorted(counts.items()):
+        lines.append(f"  {type_:<{width}}  {n:>3}")
+    if plan.outputs:
+        lines += ["", "Outputs:"]
+        for key, value in sorted(plan.outputs.items()):
+            lines.append(f"  {key}: {value}")
+    return "\n".join(lines)
