@@ -1,0 +1,80 @@
+"""Test harness: plan a config dict with the offline engine (the same one `make plan` uses)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from components.config import ConfigError
+from offline.engine import Captured, Plan, plan
+
+REGION = "ap-northeast-2"
+ACCOUNT = "123456789012"
+
+BASE: dict[str, Any] = {
+    "aws:region": REGION,
+    "ecs-platform:network": {"cidrBlock": "10.20.0.0/16", "availabilityZones": 2},
+}
+
+_cache: dict[str, Plan] = {}
+
+
+def config(**keys: Any) -> dict[str, Any]:
+    """BASE plus top-level keys: config(services={...}) sets ecs-platform:services."""
+    out = copy.deepcopy(BASE)
+    for key, value in keys.items():
+        out[key if ":" in key else f"ecs-platform:{key}"] = value
+    return out
+
+
+def mutate(cfg: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """Copy of `cfg` with the dotted path (below ecs-platform:) set; value DELETE removes it."""
+    out = copy.deepcopy(cfg)
+    top, *rest = path.split(".")
+    key = top if ":" in top else f"ecs-platform:{top}"
+    if not rest:
+        if value is DELETE:
+            out.pop(key, None)
+        else:
+            out[key] = value
+        return out
+    node = out.setdefault(key, {})
+    for part in rest[:-1]:
+        node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
+    last: Any = int(rest[-1]) if isinstance(node, list) else rest[-1]
+    if value is DELETE:
+        del node[last]
+    else:
+        node[last] = value
+    return out
+
+
+DELETE = object()
+
+
+def plan_config(cfg: dict[str, Any], stack: str = "test") -> Plan:
+    key = json.dumps([stack, cfg], sort_keys=True)
+    if key not in _cache:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"Pulumi.{stack}.yaml"
+            path.write_text(yaml.safe_dump({"config": cfg}))
+            _cache[key] = plan(stack, path)
+    return _cache[key]
+
+
+def config_error(cfg: dict[str, Any], stack: str = "test") -> ConfigError:
+    with pytest.raises(ConfigError) as info:
+        plan_config(cfg, stack)
+    return info.value
+
+
+def only(plan_: Plan, type_: str) -> Captured:
+    found = plan_.of_type(type_)
+    assert len(found) == 1, f"expected one {type_}, got {[r.name for r in found]}"
+    return found[0]

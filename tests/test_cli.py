@@ -1,0 +1,91 @@
+"""The commands users run: exit codes, one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def offline(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "offline", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def bad_stack_file(tmp_path: Path) -> Path:
+    doc = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
+    doc["config"]["ecs-platform:network"]["natGateways"] = "two"
+    path = tmp_path / "Pulumi.bad.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+def test_plan_json_prints_one_json_object_and_exits_0():
+    done = offline("plan", "--stack", "staging", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["stack"] == "staging"
+
+
+def test_invalid_config_exits_2_with_one_line_naming_file_key_and_allowed_values(tmp_path):
+    done = offline("plan", "--stack", "bad", "--config-file", str(bad_stack_file(tmp_path)))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    (line,) = done.stderr.strip().splitlines()
+    assert line.endswith(
+        "Pulumi.bad.yaml: network.natGateways: 'two' is not allowed; use one of "
+        "'none', 'single', 'perAz' or 'instance'"
+    )
+
+
+def test_unknown_stack_exits_2():
+    done = offline("plan", "--stack", "nope")
+    assert done.returncode == 2 and "no such stack file" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_invalid_config_under_pulumi_up_exits_2_before_registering_anything(tmp_path):
+    """Runs __main__.py the way the Python language host does, with config in PULUMI_CONFIG."""
+    doc = yaml.safe_load(bad_stack_file(tmp_path).read_text())["config"]
+    env = dict(os.environ, PULUMI_CONFIG=json.dumps(
+        {k: v if isinstance(v, str) else json.dumps(v) for k, v in doc.items()}))  # fmt: skip
+    script = textwrap.dedent(
+        f"""
+        import runpy, sys
+        sys.path.insert(0, {str(ROOT)!r})
+        import pulumi
+        from offline.engine import CapturingMonitor
+        from offline.mocks import OfflineMocks
+        mocks = OfflineMocks("ap-northeast-2")
+        monitor = CapturingMonitor(mocks)
+        pulumi.runtime.set_mocks(mocks, project="ecs-platform", stack="bad", monitor=monitor)
+        try:
+            runpy.run_path({str(ROOT / "__main__.py")!r}, run_name="__main__")
+        finally:
+            print(len(monitor.captured), file=sys.stdout)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 2
+    assert done.stdout.strip() == "0"
+    assert done.stderr.strip() == (
+        "Pulumi.bad.yaml: network.natGateways: 'two' is not allowed; use one of "
+        "'none', 'single', 'perAz' or 'instance'"
+    )
+
+
+def test_schema_check_passes_for_the_committed_schema():
+    assert offline("schema", "--check").returncode == 0

@@ -1,0 +1,86 @@
+"""Whole stacks: every shipped Pulumi.<stack>.yaml plans offline and keeps its invariants."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from offline.engine import Plan, plan
+from offline.report import plan_json, render
+
+ROOT = Path(__file__).resolve().parent.parent
+STACKS = sorted(p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml"))
+_plans: dict[str, Plan] = {}
+
+
+def stack_plan(stack: str) -> Plan:
+    if stack not in _plans:
+        _plans[stack] = plan(stack)
+    return _plans[stack]
+
+
+def test_the_shipped_stacks_are_dev_staging_and_prod():
+    assert STACKS == ["dev", "prod", "staging"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_plan_json_follows_the_design_contract(stack):
+    doc = json.loads(json.dumps(plan_json(stack_plan(stack))))
+    assert {"stack", "project", "resources", "outputs", "cost", "deployment", "policy"} <= set(doc)
+    assert doc["stack"] == stack and doc["project"] == "ecs-platform"
+    for resource in doc["resources"]:
+        assert {"urn", "type", "name", "parent", "inputs"} <= set(resource)
+        assert resource["urn"].startswith(f"urn:pulumi:{stack}::ecs-platform::")
+    assert {"monthlyUsd", "lines"} <= set(doc["cost"])
+    assert {"rollingMinutes", "freshStackMinutes"} <= set(doc["deployment"])
+    assert "violations" in doc["policy"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_resource_is_inside_a_component_and_urns_are_unique(stack):
+    result = stack_plan(stack)
+    urns = [r.urn for r in result.resources]
+    assert len(urns) == len(set(urns))
+    top = {r.name for r in result.resources if r.parent is None}
+    assert top <= {"network", "cluster"} | set(result.config.load_balancers) | set(
+        result.config.services
+    )
+    known = set(urns)
+    assert all(r.parent in known for r in result.resources if r.parent is not None)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_logical_name_contains_the_stack_name(stack):
+    assert not [r.name for r in stack_plan(stack).resources if stack in r.name.split("-")]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_human_report_lists_the_tree_and_counts(stack):
+    text = render(stack_plan(stack))
+    assert text.startswith(f"Stack {stack} (ecs-platform)")
+    assert "aws:ec2/vpc:Vpc" in text and "Resources by type:" in text
+
+
+def test_dev_is_two_azs_with_a_nat_instance_and_spot_heavy_capacity():
+    result = stack_plan("dev")
+    assert result.config.network.availability_zones == 2
+    assert result.of_type("aws:ec2/natGateway:NatGateway") == []
+    assert len(result.of_type("aws:ec2/instance:Instance")) == 1
+    strategy = result.config.cluster.capacity_providers
+    spot = sum(i.weight for i in strategy if i.provider == "FARGATE_SPOT")
+    assert spot > sum(i.weight for i in strategy if i.provider != "FARGATE_SPOT")
+
+
+def test_staging_is_two_azs_with_one_nat_gateway():
+    result = stack_plan("staging")
+    assert len(result.of_type("aws:ec2/subnet:Subnet")) == 4
+    assert len(result.of_type("aws:ec2/natGateway:NatGateway")) == 1
+
+
+def test_prod_is_three_azs_with_a_nat_gateway_per_az_and_an_on_demand_base():
+    result = stack_plan("prod")
+    assert len(result.of_type("aws:ec2/natGateway:NatGateway")) == 3
+    (fargate,) = [i for i in result.config.cluster.capacity_providers if i.provider == "FARGATE"]
+    assert fargate.base >= 3
