@@ -30,7 +30,7 @@ from .specs.common import NAME_PATTERN, ResourceKey, Spec, SpecError, suggest
 from .specs.fargate import FARGATE_SIZES, cpu_error, memory_error, smallest_fit
 from .specs.load_balancer import LoadBalancerSpec
 from .specs.network import NetworkSpec
-from .specs.service import ENV_NAME_PATTERN, ServiceSpec
+from .specs.service import ENV_NAME_PATTERN, ServicePlacement, ServiceSpec
 
 PROJECT = "ecs-platform"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -80,6 +80,7 @@ class StackConfig(Spec):
         for name, svc in self.services.items():
             self._check_service(name, svc)
         for lb_name in self.load_balancers:
+            self._check_load_balancer(lb_name)
             self._check_listener(lb_name)
         return self
 
@@ -106,6 +107,32 @@ class StackConfig(Spec):
         if service.memory is not None:
             mem_needed = service.memory
         return smallest_fit(cpu_needed, mem_needed)
+
+    def placement(self, name: str) -> ServicePlacement:
+        svc = self.services[name]
+        cpu, memory = self.task_size(svc)
+        rule_priority = None
+        if svc.load_balancer is not None:
+            rule_priority = self.listener_rules(svc.load_balancer.name).get(name)
+        return ServicePlacement(
+            task_cpu=cpu,
+            task_memory=memory,
+            on_ec2=self.runs_on_ec2(svc),
+            strategy=self.strategy(svc),
+            rule_priority=rule_priority,
+            region=self.region,
+        )
+
+    def client_cidrs(self, lb_name: str) -> list[str]:
+        """Who may connect to a load balancer: configured, else the internet or the VPC."""
+        lb = self.load_balancers[lb_name]
+        if lb.allowed_cidrs is not None:
+            return lb.allowed_cidrs
+        if not lb.internal:
+            return ["0.0.0.0/0"]
+        vpc = self.network.cidr_block or self.network.vpc_cidr_block
+        assert vpc is not None  # checked in _check_load_balancer
+        return [vpc]
 
     def listener_rules(self, lb_name: str) -> dict[str, int]:
         """Service name -> ALB listener rule priority on `lb_name` (declared or derived)."""
@@ -139,6 +166,13 @@ class StackConfig(Spec):
                 )
             if svc.memory is None and svc.container_memory is None:
                 raise SpecError((*at, "memory"), "required for tasks on EC2 capacity")
+            ec2 = self.cluster.ec2_capacity
+            if ec2 is not None and svc.cpu_architecture != ec2.architecture:
+                raise SpecError(
+                    (*at, "cpuArchitecture"),
+                    f"{svc.cpu_architecture} does not match the cluster's EC2 instances "
+                    f"({ec2.instance_type} is {ec2.architecture})",
+                )
         else:
             self._check_fargate_size(at, svc)
         if (
@@ -243,6 +277,23 @@ class StackConfig(Spec):
             raise SpecError(
                 ("network", "availabilityZones"),
                 f"an ALB needs subnets in at least 2 AZs, got {azs}",
+            )
+
+    def _check_load_balancer(self, lb_name: str) -> None:
+        lb, net = self.load_balancers[lb_name], self.network
+        if lb.existing is not None or net.creates_vpc:
+            return
+        if lb.internal and lb.allowed_cidrs is None and net.vpc_cidr_block is None:
+            raise SpecError(
+                ("loadBalancers", lb_name, "allowedCidrs"),
+                "an internal load balancer in an existing VPC needs allowedCidrs or "
+                "network.vpcCidrBlock (who may connect)",
+            )
+        if not lb.internal and len(net.public_subnet_ids) < 2:
+            raise SpecError(
+                ("network", "publicSubnetIds"),
+                f"the internet-facing load balancer {lb_name} needs public subnets in at least "
+                "2 AZs",
             )
 
     def _check_listener(self, lb_name: str) -> None:

@@ -432,3 +432,14 @@ class ServiceSpec(ContainerSpec):
         if dupes:
             raise SpecError("efsVolumes", f"volume name {dupes[0]} used more than once")
         return self
+
+
+class ServicePlacement(Spec):
+    """Plain values derived for one service from the whole stack config (see StackConfig)."""
+
+    task_cpu: int
+    task_memory: int
+    on_ec2: bool
+    strategy: list[CapacityProviderItem]
+    rule_priority: int | None
+    region: str
