@@ -1,0 +1,283 @@
+"""LoadBalancer: an ALB or NLB with its own security group and listeners, or an existing listener.
+
+Creates: security group (ingress only from the configured client CIDRs on the listener ports;
+no egress until a service adds a rule to its own tasks), the load balancer (ALB: invalid header
+fields dropped, defensive desync mitigation, idle timeout, deletion protection; NLB: created with
+its security group, because adding one later replaces the NLB, cross-zone on), and for an ALB a
+default-404 listener: HTTPS with an ELB.17 TLS policy plus an HTTP listener that only redirects
+when a certificate is set, plain HTTP otherwise. Optional access-log bucket (private, encrypted,
+lifecycle-expired) and WAF association. NLB listeners belong to the services they forward to.
+With `existing`, creates nothing and hands on the given listener and security group.
+Expects: VPC ID, the subnets it lives in (public or private), client CIDRs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from .naming import aws_name
+from .specs.load_balancer import LoadBalancerSpec
+
+# Elastic Load Balancing's log-delivery account per Region for Regions opened before August
+# 2022 (ELB user guide, "Attach a policy to your S3 bucket"); newer Regions use the service
+# principal, which the bucket policy grants in every Region.
+ELB_LOG_ACCOUNTS = {
+    "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
+    "us-west-2": "797873946194", "af-south-1": "098369216593", "ap-east-1": "754344448648",
+    "ap-south-1": "718504428378", "ap-northeast-1": "582318560864",
+    "ap-northeast-2": "600734575887", "ap-northeast-3": "383597477331",
+    "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266",
+    "ca-central-1": "985666609251", "eu-central-1": "054676820928", "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416", "eu-west-3": "009996457667", "eu-south-1": "635631232127",
+    "eu-north-1": "897822967062", "me-south-1": "076674570225", "sa-east-1": "507241528517",
+}  # fmt: skip
+NOT_FOUND = aws.lb.ListenerDefaultActionArgs(
+    type="fixed-response",
+    fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
+        content_type="text/plain", message_body="Not Found", status_code="404"
+    ),
+)
+
+
+class LoadBalancer(pulumi.ComponentResource):
+    """One entry of `ecs-platform:loadBalancers`."""
+
+    spec: LoadBalancerSpec
+    security_group_id: pulumi.Output[str]
+    listener_arn: pulumi.Output[str] | None  # where ALB services add their rules
+    arn: pulumi.Output[str] | None
+    arn_suffix: pulumi.Output[str] | None
+    dns_name: pulumi.Output[str] | None
+    client_cidrs: list[str]
+
+    def __init__(
+        self,
+        name: str,
+        spec: LoadBalancerSpec,
+        *,
+        region: str,
+        vpc_id: pulumi.Input[str],
+        subnet_ids: Sequence[pulumi.Input[str]],
+        client_cidrs: list[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("ecs-platform:lb:LoadBalancer", name, None, opts)
+        self.spec = spec
+        self.client_cidrs = client_cidrs
+        if spec.existing is not None:
+            self.security_group_id = pulumi.Output.from_input(spec.existing.security_group_id)
+            self.listener_arn = pulumi.Output.from_input(spec.existing.listener_arn)
+            self.arn = self.arn_suffix = self.dns_name = None
+            self.register_outputs({"listenerArn": self.listener_arn})
+            return
+        child = pulumi.ResourceOptions(parent=self)
+        sg = aws.ec2.SecurityGroup(
+            f"{name}-lb",
+            vpc_id=vpc_id,
+            description=f"Load balancer {name}: clients in, traffic out only to its services",
+            opts=child,
+        )
+        self.security_group_id = sg.id
+        if spec.type == "application":
+            ports = {"https": 443, "http": 80} if spec.https else {"http": 80}
+            for role, port in ports.items():
+                self._ingress(f"{name}-lb-{role}", port)
+
+        access_logs, log_policy = None, None
+        if spec.access_logs is not None and spec.access_logs.enabled:
+            bucket, log_policy = self._log_bucket(name, spec, region)
+            access_logs = aws.lb.LoadBalancerAccessLogsArgs(
+                bucket=bucket.bucket, prefix=name, enabled=True
+            )
+        lb = aws.lb.LoadBalancer(
+            f"{name}-lb",
+            name=aws_name(pulumi.get_stack(), name),
+            load_balancer_type=spec.type,
+            internal=spec.internal,
+            subnets=subnet_ids,
+            security_groups=[sg.id],  # NLBs too: security groups cannot be added later
+            ip_address_type="ipv4",
+            enable_deletion_protection=spec.deletion_protection,
+            access_logs=access_logs,
+            **self._type_settings(spec),
+            # ELB checks that it may write to the bucket when logging is turned on.
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[log_policy] if log_policy is not None else []
+            ),
+        )
+        self.arn, self.arn_suffix, self.dns_name = lb.arn, lb.arn_suffix, lb.dns_name
+        self.listener_arn = None
+        if spec.type == "application":
+            self.listener_arn = self._alb_listeners(name, spec, lb)
+        if spec.web_acl_arn is not None:
+            aws.wafv2.WebAclAssociation(
+                f"{name}-waf", resource_arn=lb.arn, web_acl_arn=spec.web_acl_arn, opts=child
+            )
+        self.register_outputs({"arn": lb.arn, "dnsName": lb.dns_name, "securityGroupId": sg.id})
+
+    def ingress(self, rule_name: str, port: int, parent: pulumi.Resource) -> None:
+        """Admit the clients on `port` (NLB services call this for their listener port)."""
+        self._ingress(rule_name, port, parent)
+
+    def _ingress(self, rule_name: str, port: int, parent: pulumi.Resource | None = None) -> None:
+        for i, cidr in enumerate(self.client_cidrs):
+            aws.vpc.SecurityGroupIngressRule(
+                rule_name if i == 0 else f"{rule_name}-{i}",
+                security_group_id=self.security_group_id,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                cidr_ipv4=cidr if ":" not in cidr else None,
+                cidr_ipv6=cidr if ":" in cidr else None,
+                description=f"Clients to port {port}",
+                opts=pulumi.ResourceOptions(parent=parent or self),
+            )
+
+    @staticmethod
+    def _type_settings(spec: LoadBalancerSpec) -> dict[str, Any]:
+        if spec.type == "network":
+            return {"enable_cross_zone_load_balancing": True}
+        return {
+            "drop_invalid_header_fields": True,  # Security Hub ELB.4
+            "desync_mitigation_mode": "defensive",  # Security Hub ELB.12
+            "idle_timeout": spec.idle_timeout_seconds,
+            "enable_http2": True,
+        }
+
+    def _alb_listeners(
+        self, name: str, spec: LoadBalancerSpec, lb: aws.lb.LoadBalancer
+    ) -> pulumi.Output[str]:
+        child = pulumi.ResourceOptions(parent=self)
+        if not spec.https:
+            http = aws.lb.Listener(
+                f"{name}-http",
+                load_balancer_arn=lb.arn,
+                port=80,
+                protocol="HTTP",
+                default_actions=[NOT_FOUND],
+                opts=child,
+            )
+            return http.arn
+        https = aws.lb.Listener(
+            f"{name}-https",
+            load_balancer_arn=lb.arn,
+            port=443,
+            protocol="HTTPS",
+            ssl_policy=spec.ssl_policy,
+            certificate_arn=spec.certificate_arn,
+            default_actions=[NOT_FOUND],
+            opts=child,
+        )
+        aws.lb.Listener(
+            f"{name}-http",
+            load_balancer_arn=lb.arn,
+            port=80,
+            protocol="HTTP",
+            default_actions=[
+                aws.lb.ListenerDefaultActionArgs(
+                    type="redirect",
+                    redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                        protocol="HTTPS", port="443", status_code="HTTP_301"
+                    ),
+                )
+            ],
+            opts=child,
+        )
+        return https.arn
+
+    def _log_bucket(
+        self, name: str, spec: LoadBalancerSpec, region: str
+    ) -> tuple[aws.s3.Bucket, aws.s3.BucketPolicy]:
+        child = pulumi.ResourceOptions(parent=self)
+        assert spec.access_logs is not None
+        bucket = aws.s3.Bucket(
+            f"{name}-logs",
+            # Without deletion protection (dev) a teardown must not stall on old log objects.
+            force_destroy=not spec.deletion_protection,
+            opts=child,
+        )
+        aws.s3.BucketPublicAccessBlock(
+            f"{name}-logs",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-logs",
+            bucket=bucket.id,
+            # ELB log delivery supports SSE-S3 only.
+            rules=[
+                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                        sse_algorithm="AES256"
+                    )
+                )
+            ],
+            opts=child,
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-logs",
+            bucket=bucket.id,
+            rules=[
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="expire-access-logs",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=f"{name}/"),
+                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
+                        days=spec.access_logs.retention_days
+                    ),
+                )
+            ],
+            opts=child,
+        )
+        identity = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=self))
+        policy = aws.s3.BucketPolicy(
+            f"{name}-logs",
+            bucket=bucket.id,
+            policy=pulumi.Output.all(bucket.arn, identity.account_id).apply(
+                lambda a: _log_bucket_policy(a[0], a[1], name, region)
+            ),
+            opts=child,
+        )
+        return bucket, policy
+
+
+def _log_bucket_policy(bucket_arn: str, account: str, prefix: str, region: str) -> str:
+    objects = f"{bucket_arn}/{prefix}/AWSLogs/{account}/*"
+    statements: list[dict[str, object]] = [
+        {
+            "Sid": "ElbLogDelivery",
+            "Effect": "Allow",
+            "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": objects,
+        },
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [bucket_arn, f"{bucket_arn}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+    ]
+    if region in ELB_LOG_ACCOUNTS:
+        statements.insert(
+            1,
+            {
+                "Sid": "ElbLogDeliveryRegionalAccount",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ELB_LOG_ACCOUNTS[region]}:root"},
+                "Action": "s3:PutObject",
+                "Resource": objects,
+            },
+        )
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
