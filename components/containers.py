@@ -1,0 +1,114 @@
+"""Container definitions for a task: the app container ("app") and its sidecars.
+
+A pure function of the spec, so the JSON the task definition receives is plain text that tests
+(and the offline engine's check against ECS's RegisterTaskDefinition shape) can read directly.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .specs.service import APP_CONTAINER, ContainerSpec, ServiceSpec, SidecarSpec
+
+# Non-blocking log delivery: a slow CloudWatch Logs endpoint must not stall the application;
+# the buffer holds log lines while delivery catches up (AWS blog "Preventing log loss with
+# non-blocking mode in the AWSLogs container log driver").
+LOG_BUFFER = "25m"
+
+
+def volume_name(path: str) -> str:
+    """Stable task-volume name for a writable path: /var/cache/nginx -> scratch-var-cache-nginx."""
+    return "scratch-" + (re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "root")
+
+
+def _common(
+    name: str, spec: ContainerSpec, log_group: str, region: str, stop_timeout: int
+) -> dict[str, Any]:
+    definition: dict[str, Any] = {
+        "name": name,
+        "image": spec.image,
+        "essential": spec.essential,
+        "environment": [{"name": k, "value": v} for k, v in sorted(spec.environment.items())],
+        "secrets": [{"name": k, "valueFrom": v} for k, v in sorted(spec.secrets.items())],
+        "readonlyRootFilesystem": spec.readonly_root_filesystem,
+        "stopTimeout": stop_timeout,
+        # tini as PID 1: forwards SIGTERM to the app and reaps zombies, so shutdown is prompt.
+        "linuxParameters": {"initProcessEnabled": True},
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {
+                "awslogs-group": log_group,
+                "awslogs-region": region,
+                "awslogs-stream-prefix": name,
+                "mode": "non-blocking",
+                "max-buffer-size": LOG_BUFFER,
+            },
+        },
+    }
+    if spec.command is not None:
+        definition["command"] = spec.command
+    if spec.entry_point is not None:
+        definition["entryPoint"] = spec.entry_point
+    if spec.user is not None:
+        definition["user"] = spec.user
+    if spec.working_directory is not None:
+        definition["workingDirectory"] = spec.working_directory
+    if spec.health_check is not None:
+        hc = spec.health_check
+        definition["healthCheck"] = {
+            "command": hc.command,
+            "interval": hc.interval_seconds,
+            "timeout": hc.timeout_seconds,
+            "retries": hc.retries,
+            "startPeriod": hc.start_period_seconds,
+        }
+    if spec.depends_on:
+        definition["dependsOn"] = [
+            {"containerName": d.container, "condition": d.condition} for d in spec.depends_on
+        ]
+    return definition
+
+
+def _sidecar(name: str, spec: SidecarSpec, log_group: str, region: str, stop: int) -> dict:
+    definition = _common(name, spec, log_group, region, stop)
+    for key, value in (
+        ("cpu", spec.cpu),
+        ("memory", spec.memory),
+        ("memoryReservation", spec.memory_reservation),
+    ):
+        if value is not None:
+            definition[key] = value
+    if spec.ports:
+        definition["portMappings"] = [
+            {"name": f"{name}-{p}", "containerPort": p, "protocol": "tcp"} for p in spec.ports
+        ]
+    return definition
+
+
+def container_definitions(spec: ServiceSpec, log_group: str, region: str) -> list[dict[str, Any]]:
+    app = _common(APP_CONTAINER, spec, log_group, region, spec.stop_timeout_seconds)
+    if spec.container_cpu is not None:
+        app["cpu"] = spec.container_cpu
+    if spec.container_memory is not None:
+        app["memory"] = spec.container_memory
+    ports = []
+    if spec.container_port is not None:
+        ports.append({"name": "http", "containerPort": spec.container_port, "protocol": "tcp"})
+    ports += [{"name": f"port-{p}", "containerPort": p, "protocol": "tcp"} for p in spec.ports]
+    if ports:
+        app["portMappings"] = ports
+    mounts = [
+        {"sourceVolume": v.name, "containerPath": v.container_path, "readOnly": v.read_only}
+        for v in spec.efs_volumes
+    ] + [
+        {"sourceVolume": volume_name(p), "containerPath": p, "readOnly": False}
+        for p in spec.writable_paths
+    ]
+    if mounts:
+        app["mountPoints"] = mounts
+    sidecars = [
+        _sidecar(name, sidecar, log_group, region, spec.stop_timeout_seconds)
+        for name, sidecar in sorted(spec.sidecars.items())
+    ]
+    return [app, *sidecars]

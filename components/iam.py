@@ -1,0 +1,117 @@
+"""IAM documents for ECS tasks: trust limited to ECS tasks of this account, least privilege.
+
+Pure functions returning JSON text; components turn them into aws.iam resources.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from .specs.service import secret_resource_arn
+
+_ECR_IMAGE = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/([^:@]+)")
+# A Secrets Manager ARN names the secret with a 6-character suffix AWS adds; a reference without
+# it (a partial ARN) still resolves, but IAM must match the full ARN, hence the wildcard.
+_FULL_SECRET = re.compile(r"-[A-Za-z0-9]{6}$")
+
+
+def policy(statements: Iterable[dict[str, Any]]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def ecs_tasks_trust(account: str, region: str) -> str:
+    """Trust ECS tasks only, and only on behalf of this account (confused-deputy guard)."""
+    return policy(
+        [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account},
+                    "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:{region}:{account}:*"},
+                },
+            }
+        ]
+    )
+
+
+def ecr_repository_arns(images: Iterable[str]) -> list[str]:
+    """Repository ARNs of the private ECR images among `images` (others need no permission)."""
+    arns = set()
+    for image in images:
+        m = _ECR_IMAGE.match(image)
+        if m:
+            account, region, repository = m.groups()
+            arns.add(f"arn:aws:ecr:{region}:{account}:repository/{repository}")
+    return sorted(arns)
+
+
+def secret_grants(references: Iterable[str]) -> tuple[list[str], list[str]]:
+    """(Secrets Manager ARNs, SSM parameter ARNs) to grant for these `valueFrom` references."""
+    secrets, parameters = set(), set()
+    for ref in references:
+        arn = secret_resource_arn(ref)
+        if ":secretsmanager:" in arn:
+            secrets.add(arn if _FULL_SECRET.search(arn) else f"{arn}-??????")
+        else:
+            parameters.add(arn)
+    return sorted(secrets), sorted(parameters)
+
+
+def execution_policy(
+    log_group_arn: str, images: Iterable[str], secret_references: Iterable[str]
+) -> str:
+    """What the ECS agent needs to start the task: pull, log, read exactly these secrets."""
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "WriteOwnLogGroup",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"{log_group_arn}:log-stream:*",
+        }
+    ]
+    repositories = ecr_repository_arns(images)
+    if repositories:
+        statements += [
+            {
+                # GetAuthorizationToken has no resource-level permissions (ECR API reference).
+                "Sid": "EcrLogin",
+                "Effect": "Allow",
+                "Action": "ecr:GetAuthorizationToken",
+                "Resource": "*",
+            },
+            {
+                "Sid": "PullOwnImages",
+                "Effect": "Allow",
+                "Action": [
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:BatchGetImage",
+                    "ecr:GetDownloadUrlForLayer",
+                ],
+                "Resource": repositories,
+            },
+        ]
+    secrets, parameters = secret_grants(secret_references)
+    if secrets:
+        statements.append(
+            {
+                "Sid": "ReadReferencedSecrets",
+                "Effect": "Allow",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": secrets,
+            }
+        )
+    if parameters:
+        statements.append(
+            {
+                "Sid": "ReadReferencedParameters",
+                "Effect": "Allow",
+                "Action": "ssm:GetParameters",
+                "Resource": parameters,
+            }
+        )
+    return policy(statements)
