@@ -4,7 +4,9 @@ import pulumi
 
 from components.cluster import Cluster
 from components.config import exit_on_config_error, load_stack_config
+from components.load_balancer import LoadBalancer
 from components.network import Network
+from components.service import Service
 
 with exit_on_config_error():
     config = load_stack_config()
@@ -16,6 +18,48 @@ cluster = Cluster(
     vpc_id=network.vpc_id,
     private_subnet_ids=network.private_subnet_ids,
 )
+load_balancers = {
+    name: LoadBalancer(
+        name,
+        spec,
+        region=config.region,
+        vpc_id=network.vpc_id,
+        subnet_ids=network.private_subnet_ids if spec.internal else network.public_subnet_ids,
+        client_cidrs=config.client_cidrs(name),
+    )
+    for name, spec in config.load_balancers.items()
+}
+services = {
+    name: Service(
+        name,
+        spec,
+        config.placement(name),
+        cluster=cluster,
+        vpc_id=network.vpc_id,
+        subnet_ids=network.public_subnet_ids
+        if spec.assign_public_ip
+        else network.private_subnet_ids,
+        load_balancer=load_balancers[spec.load_balancer.name] if spec.load_balancer else None,
+    )
+    for name, spec in config.services.items()
+}
 
 pulumi.export("vpcId", network.vpc_id)
 pulumi.export("clusterName", cluster.name)
+pulumi.export(
+    "loadBalancers",
+    {name: {"dnsName": lb.dns_name, "securityGroupId": lb.security_group_id}
+     for name, lb in load_balancers.items()},
+)  # fmt: skip
+pulumi.export(
+    "services",
+    {
+        name: {
+            "url": svc.url,
+            "serviceName": svc.service_name,
+            "logGroup": svc.log_group_name,
+            "taskRoleArn": svc.task_role_arn,
+        }
+        for name, svc in services.items()
+    },
+)
