@@ -4,6 +4,7 @@ import pulumi
 
 from components.cluster import Cluster
 from components.config import exit_on_config_error, load_stack_config
+from components.dashboard import stack_dashboard
 from components.load_balancer import LoadBalancer
 from components.network import Network
 from components.service import Service
@@ -43,6 +44,14 @@ services = {
     )
     for name, spec in config.services.items()
 }
+
+# Service Connect: each callee admits exactly the services that declare they call it.
+for caller, spec in config.services.items():
+    for callee in spec.service_connect.calls if spec.service_connect else []:
+        services[callee].admit(caller, services[caller].security_group_id)
+
+if config.observability.dashboard:
+    stack_dashboard(services, cluster_name=cluster.name, region=config.region)
 
 pulumi.export("vpcId", network.vpc_id)
 pulumi.export("clusterName", cluster.name)

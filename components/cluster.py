@@ -37,6 +37,7 @@ class Cluster(pulumi.ComponentResource):
     namespace_arn: pulumi.Output[str]
     namespace_name: pulumi.Output[str]
     exec_kms_key_arn: pulumi.Output[str]
+    exec_log_group_arn: pulumi.Output[str]
     ec2_capacity_provider: pulumi.Output[str] | None
 
     def __init__(
@@ -126,6 +127,7 @@ class Cluster(pulumi.ComponentResource):
         self.namespace_arn = namespace.arn
         self.namespace_name = namespace.name
         self.exec_kms_key_arn = key.arn
+        self.exec_log_group_arn = log_group.arn
         self.register_outputs(
             {
                 "arn": self.arn,

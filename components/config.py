@@ -30,6 +30,7 @@ from .specs.common import NAME_PATTERN, ResourceKey, Spec, SpecError, suggest
 from .specs.fargate import FARGATE_SIZES, cpu_error, memory_error, smallest_fit
 from .specs.load_balancer import LoadBalancerSpec
 from .specs.network import NetworkSpec
+from .specs.operations import ObservabilitySpec
 from .specs.service import ENV_NAME_PATTERN, ServicePlacement, ServiceSpec
 
 PROJECT = "ecs-platform"
@@ -37,7 +38,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 
 # Top-level keys: `ecs-platform:<key>` -> StackConfig field alias.
-TOP_LEVEL_KEYS = ("network", "cluster", "loadBalancers", "services")
+TOP_LEVEL_KEYS = ("network", "cluster", "loadBalancers", "services", "observability")
 
 
 class ConfigError(pulumi.RunError):
@@ -74,11 +75,16 @@ class StackConfig(Spec):
     services: dict[ResourceKey, ServiceSpec] = Field(
         default_factory=dict, description="ECS services by name."
     )
+    observability: ObservabilitySpec = Field(
+        default_factory=ObservabilitySpec,  # type: ignore[arg-type]
+        description="Alarm notifications and the stack's CloudWatch dashboard.",
+    )
 
     @model_validator(mode="after")
     def _cross_references(self) -> StackConfig:
         for name, svc in self.services.items():
             self._check_service(name, svc)
+            self._check_service_connect(name, svc)
         for lb_name in self.load_balancers:
             self._check_load_balancer(lb_name)
             self._check_listener(lb_name)
@@ -111,15 +117,22 @@ class StackConfig(Spec):
     def placement(self, name: str) -> ServicePlacement:
         svc = self.services[name]
         cpu, memory = self.task_size(svc)
-        rule_priority = None
+        rule_priority = test_rule_priority = None
         if svc.load_balancer is not None:
             rule_priority = self.listener_rules(svc.load_balancer.name).get(name)
+            test_rule_priority = self.test_listener_rules(svc.load_balancer.name).get(name)
         return ServicePlacement(
             task_cpu=cpu,
             task_memory=memory,
             on_ec2=self.runs_on_ec2(svc),
             strategy=self.strategy(svc),
             rule_priority=rule_priority,
+            test_rule_priority=test_rule_priority,
+            vpc_cidr=self.network.cidr_block or self.network.vpc_cidr_block,
+            container_insights=self.cluster.container_insights != "disabled",
+            alarm_actions=[self.observability.alarm_topic_arn]
+            if self.observability.alarm_topic_arn
+            else [],
             region=self.region,
         )
 
@@ -143,6 +156,27 @@ class StackConfig(Spec):
                 if s.load_balancer is not None and s.load_balancer.name == lb_name
             }
         )
+
+    def test_listener_rules(self, lb_name: str) -> dict[str, int]:
+        """Service name -> priority of its blue/green test rule (just ahead of its own rule)."""
+        production = self.listener_rules(lb_name)
+        taken = set(production.values())
+        out: dict[str, int] = {}
+        for name in sorted(production):
+            if self.services[name].deployment.strategy == "ROLLING":
+                continue
+            priority = production[name] - 1
+            while priority in taken:
+                priority -= 1
+            if priority < 1:
+                raise SpecError(
+                    ("services", name, "loadBalancer", "priority"),
+                    f"{production[name]} leaves no free priority below it for the "
+                    "blue/green test rule; use a higher priority",
+                )
+            taken.add(priority)
+            out[name] = priority
+        return out
 
     # -- rules ----------------------------------------------------------------------------
 
@@ -272,12 +306,77 @@ class StackConfig(Spec):
                 (*at, "loadBalancer", "listenerPort"),
                 "ALB services share the load balancer's listener; listenerPort is for NLBs",
             )
+        self._check_deployment(at, svc, lb.type)
         azs = self.network.az_count
         if lb.existing is None and azs < 2 and lb.type == "application":
             raise SpecError(
                 ("network", "availabilityZones"),
                 f"an ALB needs subnets in at least 2 AZs, got {azs}",
             )
+
+    def _check_deployment(self, at: tuple[str, ...], svc: ServiceSpec, lb_type: str) -> None:
+        strategy = svc.deployment.strategy
+        if strategy in ("CANARY", "LINEAR") and lb_type != "application":
+            raise SpecError(
+                (*at, "deployment", "strategy"),
+                f"{strategy} shifts traffic by listener rule weights, which needs an ALB; "
+                "use BLUE_GREEN or ROLLING behind an NLB",
+            )
+        no_cidr = self.network.cidr_block is None and self.network.vpc_cidr_block is None
+        if strategy != "ROLLING" and lb_type == "application" and no_cidr:
+            raise SpecError(
+                ("network", "vpcCidrBlock"),
+                f"{strategy} test traffic is admitted from inside the VPC only; give the "
+                "existing VPC's CIDR",
+            )
+        scaling = svc.autoscaling
+        by_requests = scaling is not None and scaling.requests_per_target is not None
+        if by_requests and lb_type != "application":
+            raise SpecError(
+                (*at, "autoscaling", "requestsPerTarget"),
+                "scales on ALB request counts; behind an NLB use cpuTarget or memoryTarget",
+            )
+
+    def _check_service_connect(self, name: str, svc: ServiceSpec) -> None:
+        at = ("services", name)
+        scaling = svc.autoscaling
+        by_requests = scaling is not None and scaling.requests_per_target is not None
+        if by_requests and svc.load_balancer is None:
+            raise SpecError(
+                (*at, "autoscaling", "requestsPerTarget"),
+                "scales on ALB request counts; it needs loadBalancer",
+            )
+        connect = svc.service_connect
+        if connect is None:
+            return
+        for i, callee in enumerate(connect.calls):
+            target = self.services.get(callee)
+            if callee == name:
+                raise SpecError((*at, "serviceConnect", "calls", i), "a service cannot call itself")
+            if target is None:
+                raise SpecError(
+                    (*at, "serviceConnect", "calls", i),
+                    f"{callee!r} is not in services{suggest(callee, self.services)}; known: "
+                    + ", ".join(sorted(self.services)),
+                )
+            if target.service_connect is None or not target.service_connect.expose:
+                raise SpecError(
+                    (*at, "serviceConnect", "calls", i),
+                    f"services.{callee} does not expose a port through Service Connect; give it "
+                    "serviceConnect: {} (and a containerPort)",
+                )
+        dns = {
+            n: (s.service_connect.dns_name or n)
+            for n, s in self.services.items()
+            if s.service_connect is not None and s.service_connect.expose
+        }
+        mine = dns.get(name)
+        for other, other_dns in dns.items():
+            if other != name and mine is not None and other_dns == mine:
+                raise SpecError(
+                    (*at, "serviceConnect", "dnsName"),
+                    f"{mine} is also the Service Connect name of services.{other}",
+                )
 
     def _check_load_balancer(self, lb_name: str) -> None:
         lb, net = self.load_balancers[lb_name], self.network

@@ -115,3 +115,77 @@ def execution_policy(
             }
         )
     return policy(statements)
+
+
+def ecs_service_trust(account: str) -> str:
+    """Trust the ECS service (blue/green traffic shifts, lifecycle hooks) for this account."""
+    return policy(
+        [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+            }
+        ]
+    )
+
+
+# AWS managed policy for ECS-native blue/green: modify the listener rules and target groups.
+LOAD_BALANCER_INFRASTRUCTURE_POLICY = (
+    "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"
+)
+
+
+def invoke_hooks_policy(lambda_arns: Iterable[str]) -> str:
+    """ECS may invoke exactly these lifecycle-hook functions."""
+    return policy(
+        [
+            {
+                "Sid": "InvokeLifecycleHooks",
+                "Effect": "Allow",
+                "Action": "lambda:InvokeFunction",
+                "Resource": sorted(set(lambda_arns)),
+            }
+        ]
+    )
+
+
+def exec_policy(exec_log_group_arn: str, kms_key_arn: str) -> str:
+    """ECS Exec from inside the task: the SSM session channels, its audit log, its key.
+
+    ssmmessages has no resource-level permissions, hence "*" there (AWS's documented policy).
+    """
+    return policy(
+        [
+            {
+                "Sid": "ExecSessionChannels",
+                "Effect": "Allow",
+                "Action": [
+                    "ssmmessages:CreateControlChannel",
+                    "ssmmessages:CreateDataChannel",
+                    "ssmmessages:OpenControlChannel",
+                    "ssmmessages:OpenDataChannel",
+                ],
+                "Resource": "*",
+            },
+            {
+                "Sid": "FindExecLogGroup",
+                "Effect": "Allow",
+                "Action": "logs:DescribeLogGroups",
+                "Resource": "*",
+            },
+            {
+                "Sid": "WriteExecSessionLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                "Resource": [exec_log_group_arn, f"{exec_log_group_arn}:log-stream:*"],
+            },
+            {
+                "Sid": "EncryptExecSessions",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                "Resource": kms_key_arn,
+            },
+        ]
+    )

@@ -72,7 +72,10 @@ class LoadBalancer(pulumi.ComponentResource):
         if spec.existing is not None:
             self.security_group_id = pulumi.Output.from_input(spec.existing.security_group_id)
             self.listener_arn = pulumi.Output.from_input(spec.existing.listener_arn)
-            self.arn = self.arn_suffix = self.dns_name = None
+            self.arn = self.dns_name = None
+            # listener/app/<name>/<lb-id>/<listener-id> -> app/<name>/<lb-id> (metric dimension)
+            suffix = spec.existing.listener_arn.split(":listener/", 1)[1].rsplit("/", 1)[0]
+            self.arn_suffix = pulumi.Output.from_input(suffix)
             self.register_outputs({"listenerArn": self.listener_arn})
             return
         child = pulumi.ResourceOptions(parent=self)

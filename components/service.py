@@ -19,12 +19,34 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from . import iam
+from . import iam, operations, timing
 from .cluster import Cluster
 from .containers import container_definitions, volume_name
 from .load_balancer import LoadBalancer
 from .naming import aws_name, name_prefix
 from .specs.service import APP_CONTAINER, ServicePlacement, ServiceSpec
+
+
+class DeploymentRolledBackError(Exception):
+    """ECS rolled the deployment back: `pulumi up` must fail, not report success."""
+
+
+def verify_rollout(name: str, requested: str, running: str) -> str:
+    """Fail the update when the service settled on another revision than the one requested.
+
+    With waitForSteadyState the provider waits until the service is stable; a circuit-breaker
+    or alarm rollback is stable too, on the previous revision, and the provider reads that
+    revision back into `taskDefinition`. Comparing it with the revision we registered turns a
+    silent rollback into a failed `pulumi up` that names both revisions.
+    """
+    if requested != running:
+        raise DeploymentRolledBackError(
+            f"services.{name}: ECS rolled the deployment back; requested task definition "
+            f"{requested.rsplit('/', 1)[-1]} but the service runs {running.rsplit('/', 1)[-1]}. "
+            f"See the reason in the service events (aws ecs describe-services --services "
+            f"<name> --query 'services[0].events[:5]') and the stopped tasks' stoppedReason."
+        )
+    return running
 
 
 class Service(pulumi.ComponentResource):
@@ -52,6 +74,7 @@ class Service(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         stack, project, region = pulumi.get_stack(), pulumi.get_project(), placement.region
         account = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=self)).account_id
+        self._name, self._port, self._region = name, spec.container_port, region
 
         self.log_group_name = f"/ecs/{project}-{stack}/{name}"
         logs = aws.cloudwatch.LogGroup(
@@ -62,6 +85,15 @@ class Service(pulumi.ComponentResource):
         )
         execution, task_role = self._roles(name, spec, account, region, logs)
         self.task_role_arn = task_role.arn
+        if spec.execute_command:
+            aws.iam.RolePolicy(
+                f"{name}-exec",
+                role=task_role.id,
+                policy=pulumi.Output.all(
+                    cluster.exec_log_group_arn, cluster.exec_kms_key_arn
+                ).apply(lambda a: iam.exec_policy(a[0], a[1])),
+                opts=child,
+            )
 
         containers = container_definitions(spec, self.log_group_name, region)
         task_definition = aws.ecs.TaskDefinition(
@@ -108,14 +140,33 @@ class Service(pulumi.ComponentResource):
         lb_args: list[aws.ecs.ServiceLoadBalancerArgs] = []
         routing: list[pulumi.Resource] = []
         self.url = None
+        self.traffic: operations.Traffic | None = None
         if load_balancer is not None and spec.load_balancer is not None:
-            lb_args, routing = self._route(name, spec, placement, load_balancer, sg, vpc_id)
+            lb_args, routing = self._route(
+                name, spec, placement, load_balancer, sg, vpc_id, account
+            )
 
+        alarm_actions = list(placement.alarm_actions)
+        traffic_alarms = (
+            operations.traffic_alarms(
+                name, spec, traffic=self.traffic, actions=alarm_actions, opts=child
+            )
+            if self.traffic is not None
+            else []
+        )
+        rollback_alarms = operations.deployment_alarm_names(
+            project, stack, name, spec, self.traffic is not None
+        )
+        deployment = spec.deployment
+        wait = deployment.wait_for_steady_state
+        timeout = f"{timing.timeout_minutes(spec, placement)}m"
         service = aws.ecs.Service(
             f"{name}-service",
             cluster=cluster.name,
             task_definition=task_definition.arn,
-            desired_count=spec.desired_count,
+            # With autoscaling this is only the initial count: ignore_changes below keeps the
+            # live count on every later update, while the scalable target's min/max apply.
+            desired_count=spec.initial_count,
             capacity_provider_strategies=[
                 aws.ecs.ServiceCapacityProviderStrategyArgs(
                     capacity_provider=cluster.provider_name(item.provider),
@@ -132,6 +183,19 @@ class Service(pulumi.ComponentResource):
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
                 enable=True, rollback=True
             ),
+            deployment_configuration=self._deployment_configuration(name, spec, account),
+            alarms=(
+                aws.ecs.ServiceAlarmsArgs(
+                    alarm_names=rollback_alarms,
+                    enable=True,
+                    rollback=deployment.rollback_on_alarms,
+                )
+                if rollback_alarms
+                else None
+            ),
+            wait_for_steady_state=wait,
+            # Ctrl-C during the wait rolls the deployment back instead of leaving it half done.
+            sigint_rollback=wait or None,
             health_check_grace_period_seconds=(
                 spec.health_check_grace_period_seconds if lb_args else None
             ),
@@ -141,6 +205,8 @@ class Service(pulumi.ComponentResource):
                 assign_public_ip=spec.assign_public_ip,
             ),
             load_balancers=lb_args,
+            service_connect_configuration=self._service_connect(name, spec, cluster),
+            enable_execute_command=spec.execute_command,
             availability_zone_rebalancing="ENABLED",
             propagate_tags="SERVICE",
             enable_ecs_managed_tags=True,
@@ -154,10 +220,37 @@ class Service(pulumi.ComponentResource):
                 if placement.on_ec2
                 else None
             ),
-            # CreateService fails unless the target group is already attached to a listener.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=routing),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                # CreateService fails unless the target group is already attached to a
+                # listener; deployment alarms must exist before ECS watches them.
+                depends_on=[*routing, *traffic_alarms],
+                ignore_changes=["desiredCount"] if spec.autoscaling is not None else None,
+                custom_timeouts=pulumi.CustomTimeouts(create=timeout, update=timeout),
+            ),
         )
         self.service_name = service.name
+        if wait and not pulumi.runtime.is_dry_run():
+            pulumi.Output.all(task_definition.arn, service.task_definition).apply(
+                lambda a: verify_rollout(name, a[0], a[1])
+            )
+        operations.autoscaling(
+            name,
+            spec,
+            cluster_name=cluster.name,
+            service_name=service.name,
+            traffic=self.traffic,
+            opts=child,
+        )
+        operations.capacity_alarms(
+            name,
+            spec,
+            cluster_name=cluster.name,
+            service_name=service.name,
+            container_insights=placement.container_insights,
+            actions=alarm_actions,
+            opts=child,
+        )
         self.register_outputs(
             {
                 "serviceName": service.name,
@@ -165,6 +258,121 @@ class Service(pulumi.ComponentResource):
                 "logGroup": self.log_group_name,
                 "taskRoleArn": task_role.arn,
             }
+        )
+
+    def admit(self, caller: str, caller_security_group_id: pulumi.Input[str]) -> None:
+        """Service Connect: accept `caller`'s tasks on the app port (and nobody else's)."""
+        assert self._port is not None
+        aws.vpc.SecurityGroupIngressRule(
+            f"{self._name}-from-{caller}",
+            security_group_id=self.security_group_id,
+            referenced_security_group_id=caller_security_group_id,
+            ip_protocol="tcp",
+            from_port=self._port,
+            to_port=self._port,
+            description=f"Service Connect from {caller}",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _service_connect(
+        self, name: str, spec: ServiceSpec, cluster: Cluster
+    ) -> aws.ecs.ServiceServiceConnectConfigurationArgs | None:
+        connect = spec.service_connect
+        if connect is None:
+            return None
+        services = None
+        if connect.expose:
+            assert spec.container_port is not None
+            port = (
+                spec.container_port
+                if connect.port_name == "http"
+                else int(connect.port_name.removeprefix("port-"))
+            )
+            services = [
+                aws.ecs.ServiceServiceConnectConfigurationServiceArgs(
+                    port_name=connect.port_name,
+                    discovery_name=connect.dns_name or name,
+                    client_alias=[
+                        aws.ecs.ServiceServiceConnectConfigurationServiceClientAliasArgs(
+                            port=connect.port or port, dns_name=connect.dns_name or name
+                        )
+                    ],
+                )
+            ]
+        return aws.ecs.ServiceServiceConnectConfigurationArgs(
+            enabled=True,
+            namespace=cluster.namespace_arn,
+            services=services,
+            log_configuration=aws.ecs.ServiceServiceConnectConfigurationLogConfigurationArgs(
+                log_driver="awslogs",
+                options={
+                    "awslogs-group": self.log_group_name,
+                    "awslogs-region": self._region,
+                    "awslogs-stream-prefix": "connect",
+                },
+            ),
+        )
+
+    def _deployment_configuration(
+        self, name: str, spec: ServiceSpec, account: pulumi.Output[str]
+    ) -> aws.ecs.ServiceDeploymentConfigurationArgs:
+        dep = spec.deployment
+        if dep.strategy == "ROLLING":
+            return aws.ecs.ServiceDeploymentConfigurationArgs(strategy="ROLLING")
+        hooks = None
+        if dep.lifecycle_hooks:
+            lambdas = [h.lambda_arn for h in dep.lifecycle_hooks if h.lambda_arn is not None]
+            role_arn = None
+            if lambdas:
+                role = aws.iam.Role(
+                    f"{name}-hooks",
+                    assume_role_policy=account.apply(iam.ecs_service_trust),
+                    description=f"ECS invokes the deployment lifecycle hooks of {name}",
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+                aws.iam.RolePolicy(
+                    f"{name}-hooks",
+                    role=role.id,
+                    policy=iam.invoke_hooks_policy(lambdas),
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+                role_arn = role.arn
+            hooks = [
+                aws.ecs.ServiceDeploymentConfigurationLifecycleHookArgs(
+                    lifecycle_stages=h.stages,
+                    target_type="AWS_LAMBDA" if h.lambda_arn else "PAUSE",
+                    hook_target_arn=h.lambda_arn,
+                    role_arn=role_arn if h.lambda_arn else None,
+                    timeout_configuration=(
+                        None
+                        if h.lambda_arn
+                        else aws.ecs.ServiceDeploymentConfigurationLifecycleHookTimeoutConfigurationArgs(  # noqa: E501
+                            action=h.timeout_action, timeout_in_minutes=str(h.timeout_minutes)
+                        )
+                    ),
+                )
+                for h in dep.lifecycle_hooks
+            ]
+        return aws.ecs.ServiceDeploymentConfigurationArgs(
+            strategy=dep.strategy,
+            bake_time_in_minutes=str(dep.bake_time_minutes),
+            canary_configuration=(
+                aws.ecs.ServiceDeploymentConfigurationCanaryConfigurationArgs(
+                    canary_percent=dep.canary_percent,
+                    canary_bake_time_in_minutes=str(dep.canary_bake_time_minutes),
+                )
+                if dep.strategy == "CANARY"
+                else None
+            ),
+            linear_configuration=(
+                aws.ecs.ServiceDeploymentConfigurationLinearConfigurationArgs(
+                    step_percent=dep.linear_step_percent,
+                    step_bake_time_in_minutes=str(dep.linear_step_bake_time_minutes),
+                )
+                if dep.strategy == "LINEAR"
+                else None
+            ),
+            lifecycle_hooks=hooks,
         )
 
     def _roles(
@@ -247,12 +455,14 @@ class Service(pulumi.ComponentResource):
         lb: LoadBalancer,
         sg: aws.ec2.SecurityGroup,
         vpc_id: pulumi.Input[str],
+        account: pulumi.Output[str],
     ) -> tuple[list[aws.ecs.ServiceLoadBalancerArgs], list[pulumi.Resource]]:
         child = pulumi.ResourceOptions(parent=self)
         ref = spec.load_balancer
         port = spec.container_port
         assert ref is not None and port is not None
         network = lb.spec.type == "network"
+        blue_green = spec.deployment.strategy != "ROLLING"
         aws.vpc.SecurityGroupIngressRule(
             f"{name}-from-lb",
             security_group_id=sg.id,
@@ -274,11 +484,112 @@ class Service(pulumi.ComponentResource):
                 description=f"To the tasks of {name} (traffic and health checks)",
                 opts=child,
             )
+        target_group = self._target_group(f"{name}-tg", name, spec, network, vpc_id)
+        # Blue/green: ECS alternates the two groups between deployments ("blue" is only the
+        # group production starts on).
+        green = (
+            self._target_group(f"{name}-tg-green", name, spec, network, vpc_id)
+            if blue_green
+            else None
+        )
+        groups = [target_group] + ([green] if green is not None else [])
+        forward = self._forward(groups)
+        # ECS owns the weights of a blue/green rule after the first deployment; never reset them.
+        governed = pulumi.ResourceOptions(
+            parent=self, ignore_changes=["actions", "defaultActions"] if blue_green else None
+        )
+        test_rule: aws.lb.ListenerRule | None = None
+        if network:
+            routing: aws.lb.Listener | aws.lb.ListenerRule = self._nlb_listener(
+                name, ref.listener_port or port, lb, forward, governed
+            )
+        else:
+            assert lb.listener_arn is not None and placement.rule_priority is not None
+            conditions = self._conditions(ref.path_patterns, ref.host_headers)
+            routing = aws.lb.ListenerRule(
+                f"{name}-rule",
+                listener_arn=lb.listener_arn,
+                priority=placement.rule_priority,
+                conditions=conditions,
+                actions=[forward],
+                opts=governed,
+            )
+            if blue_green:
+                assert placement.test_rule_priority is not None and placement.vpc_cidr
+                # Test traffic reaches the new revision before production does: same rule plus a
+                # header, from inside the VPC only (a lifecycle hook or a smoke test there).
+                test_rule = aws.lb.ListenerRule(
+                    f"{name}-test-rule",
+                    listener_arn=lb.listener_arn,
+                    priority=placement.test_rule_priority,
+                    conditions=[
+                        *conditions,
+                        aws.lb.ListenerRuleConditionArgs(
+                            http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
+                                http_header_name="X-Ecs-Test-Traffic", values=[name]
+                            )
+                        ),
+                        aws.lb.ListenerRuleConditionArgs(
+                            source_ip=aws.lb.ListenerRuleConditionSourceIpArgs(
+                                values=[placement.vpc_cidr]
+                            )
+                        ),
+                    ],
+                    actions=[self._forward(groups)],
+                    opts=governed,
+                )
+        self.url = _url(lb, ref.path_patterns, ref.host_headers, ref.listener_port or port)
+        assert lb.arn_suffix is not None
+        self.traffic = operations.Traffic(
+            namespace="AWS/NetworkELB" if network else "AWS/ApplicationELB",
+            load_balancer=lb.arn_suffix,
+            target_groups=[g.arn_suffix for g in groups],
+        )
+        advanced = None
+        if green is not None:
+            role = aws.iam.Role(
+                f"{name}-deploy",
+                assume_role_policy=account.apply(iam.ecs_service_trust),
+                description=f"ECS shifts traffic between the target groups of {name}",
+                opts=child,
+            )
+            aws.iam.RolePolicyAttachment(
+                f"{name}-deploy",
+                role=role.name,
+                policy_arn=iam.LOAD_BALANCER_INFRASTRUCTURE_POLICY,
+                opts=child,
+            )
+            advanced = aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs(
+                alternate_target_group_arn=green.arn,
+                production_listener_rule=routing.arn,
+                test_listener_rule=test_rule.arn if test_rule is not None else None,
+                role_arn=role.arn,
+            )
+        routes: list[pulumi.Resource] = [routing, *([test_rule] if test_rule else [])]
+        return [
+            aws.ecs.ServiceLoadBalancerArgs(
+                target_group_arn=target_group.arn,
+                container_name=APP_CONTAINER,
+                container_port=port,
+                advanced_configuration=advanced,
+            )
+        ], routes
+
+    def _target_group(
+        self,
+        logical: str,
+        name: str,
+        spec: ServiceSpec,
+        network: bool,
+        vpc_id: pulumi.Input[str],
+    ) -> aws.lb.TargetGroup:
+        ref = spec.load_balancer
+        assert ref is not None and spec.container_port is not None
         hc = ref.health_check
-        target_group = aws.lb.TargetGroup(
-            f"{name}-tg",
+        return aws.lb.TargetGroup(
+            logical,
             name_prefix=name_prefix(name),
-            port=port,
+            port=spec.container_port,
             protocol="TCP" if network else "HTTP",
             target_type="ip",  # awsvpc tasks register by IP
             vpc_id=vpc_id,
@@ -294,52 +605,50 @@ class Service(pulumi.ComponentResource):
                 healthy_threshold=hc.healthy_threshold,
                 unhealthy_threshold=hc.unhealthy_threshold,
             ),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        if network:
-            routing: pulumi.Resource = self._nlb_listener(
-                name, ref.listener_port or port, lb, target_group
-            )
-        else:
-            assert lb.listener_arn is not None and placement.rule_priority is not None
-            conditions = []
-            if ref.path_patterns or not ref.host_headers:
-                conditions.append(
-                    aws.lb.ListenerRuleConditionArgs(
-                        path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(
-                            values=ref.path_patterns or ["/*"]
-                        )
+
+    @staticmethod
+    def _forward(groups: list[aws.lb.TargetGroup]) -> aws.lb.ListenerRuleActionArgs:
+        if len(groups) == 1:
+            return aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=groups[0].arn)
+        # Blue/green: both groups in one weighted forward; ECS moves the weights.
+        return aws.lb.ListenerRuleActionArgs(
+            type="forward",
+            forward=aws.lb.ListenerRuleActionForwardArgs(
+                target_groups=[
+                    aws.lb.ListenerRuleActionForwardTargetGroupArgs(
+                        arn=g.arn, weight=100 if i == 0 else 0
                     )
+                    for i, g in enumerate(groups)
+                ]
+            ),
+        )
+
+    @staticmethod
+    def _conditions(paths: list[str], hosts: list[str]) -> list[aws.lb.ListenerRuleConditionArgs]:
+        conditions = []
+        if paths or not hosts:
+            conditions.append(
+                aws.lb.ListenerRuleConditionArgs(
+                    path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=paths or ["/*"])
                 )
-            if ref.host_headers:
-                conditions.append(
-                    aws.lb.ListenerRuleConditionArgs(
-                        host_header=aws.lb.ListenerRuleConditionHostHeaderArgs(
-                            values=ref.host_headers
-                        )
-                    )
+            )
+        if hosts:
+            conditions.append(
+                aws.lb.ListenerRuleConditionArgs(
+                    host_header=aws.lb.ListenerRuleConditionHostHeaderArgs(values=hosts)
                 )
-            routing = aws.lb.ListenerRule(
-                f"{name}-rule",
-                listener_arn=lb.listener_arn,
-                priority=placement.rule_priority,
-                conditions=conditions,
-                actions=[
-                    aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=target_group.arn)
-                ],
-                opts=child,
             )
-        self.url = _url(lb, ref.path_patterns, ref.host_headers, ref.listener_port or port)
-        return [
-            aws.ecs.ServiceLoadBalancerArgs(
-                target_group_arn=target_group.arn,
-                container_name=APP_CONTAINER,
-                container_port=port,
-            )
-        ], [routing]
+        return conditions
 
     def _nlb_listener(
-        self, name: str, port: int, lb: LoadBalancer, target_group: aws.lb.TargetGroup
+        self,
+        name: str,
+        port: int,
+        lb: LoadBalancer,
+        forward: aws.lb.ListenerRuleActionArgs,
+        opts: pulumi.ResourceOptions,
     ) -> aws.lb.Listener:
         assert lb.arn is not None
         lb.ingress(f"{name}-lb-{port}", port, parent=self)
@@ -352,9 +661,24 @@ class Service(pulumi.ComponentResource):
             ssl_policy=lb.spec.ssl_policy if tls else None,
             certificate_arn=lb.spec.certificate_arn if tls else None,
             default_actions=[
-                aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)
+                aws.lb.ListenerDefaultActionArgs(
+                    type="forward",
+                    target_group_arn=forward.target_group_arn,
+                    forward=(
+                        aws.lb.ListenerDefaultActionForwardArgs(
+                            target_groups=[
+                                aws.lb.ListenerDefaultActionForwardTargetGroupArgs(
+                                    arn=g.arn, weight=g.weight
+                                )
+                                for g in forward.forward.target_groups  # type: ignore[union-attr]
+                            ]
+                        )
+                        if forward.forward is not None
+                        else None
+                    ),
+                )
             ],
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=opts,
         )
 
 

@@ -44,7 +44,7 @@ def test_every_resource_is_inside_a_component_and_urns_are_unique(stack):
     urns = [r.urn for r in result.resources]
     assert len(urns) == len(set(urns))
     top = {r.name for r in result.resources if r.parent is None}
-    assert top <= {"network", "cluster"} | set(result.config.load_balancers) | set(
+    assert top <= {"network", "cluster", "dashboard"} | set(result.config.load_balancers) | set(
         result.config.services
     )
     known = set(urns)

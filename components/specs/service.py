@@ -16,6 +16,7 @@ from .common import (
     check_log_retention,
     parse_arn,
 )
+from .operations import AlarmsSpec, AutoscalingSpec, DeploymentSpec, ServiceConnectSpec
 
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 EnvName = Annotated[str, Field(pattern=ENV_NAME_PATTERN)]
@@ -374,6 +375,28 @@ class ServiceSpec(ContainerSpec):
         default_factory=TaskRoleSpec,  # type: ignore[arg-type]
         description="Permissions of the application (none unless granted here).",
     )
+    autoscaling: AutoscalingSpec | None = Field(
+        None,
+        description="Scale the task count between minCount and maxCount; desiredCount is then "
+        "only the initial count and `pulumi up` keeps the live count.",
+    )
+    deployment: DeploymentSpec = Field(
+        default_factory=DeploymentSpec,  # type: ignore[arg-type]
+        description="Deployment strategy (ROLLING, BLUE_GREEN, CANARY, LINEAR) and safety.",
+    )
+    alarms: AlarmsSpec = Field(
+        default_factory=AlarmsSpec,  # type: ignore[arg-type]
+        description="Golden-signal alarms; the 5xx, latency and unhealthy-target alarms also "
+        "roll back a deployment.",
+    )
+    service_connect: ServiceConnectSpec | None = Field(
+        None, description="Reach and be reached by other services by name (Service Connect)."
+    )
+    execute_command: bool = Field(
+        False,
+        description="ECS Exec into the tasks (sessions logged, encrypted); the task role gets "
+        "only the ssmmessages permissions it needs. Refused in prod by policy.",
+    )
 
     @field_validator("log_retention_days")
     @classmethod
@@ -427,11 +450,58 @@ class ServiceSpec(ContainerSpec):
                     )
         if not any(s.essential for s in self.sidecars.values()) and not self.essential:
             raise SpecError("essential", "a task needs at least one essential container")
+        self._check_operations()
         mount_names = [v.name for v in self.efs_volumes]
         dupes = sorted({n for n in mount_names if mount_names.count(n) > 1})
         if dupes:
             raise SpecError("efsVolumes", f"volume name {dupes[0]} used more than once")
         return self
+
+    def _check_operations(self) -> None:
+        strategy = self.deployment.strategy
+        if strategy != "ROLLING" and self.load_balancer is None:
+            raise SpecError(
+                ("deployment", "strategy"),
+                f"{strategy} shifts load balancer traffic between two target groups; it needs "
+                "loadBalancer (use ROLLING for a service without one)",
+            )
+        if strategy != "ROLLING" and self.load_balancer is not None:
+            lb = self.load_balancer
+            if len(lb.path_patterns) + len(lb.host_headers) > 3:
+                raise SpecError(
+                    ("loadBalancer", "pathPatterns"),
+                    f"{strategy} adds a test listener rule with a header and a source-IP "
+                    "condition; keep pathPatterns plus hostHeaders at 3 values or fewer",
+                )
+        connect = self.service_connect
+        if connect is not None and connect.expose:
+            if self.container_port is None:
+                raise SpecError(
+                    ("serviceConnect", "expose"),
+                    "needs containerPort (or set expose: false for a client-only service)",
+                )
+            names = ["http", *(f"port-{p}" for p in self.ports)]
+            if connect.port_name not in names:
+                raise SpecError(
+                    ("serviceConnect", "portName"),
+                    f"{connect.port_name!r} is not a named port of the task definition; use one "
+                    "of " + ", ".join(names),
+                )
+        scaling = self.autoscaling
+        if scaling is not None:
+            for i, window in enumerate(scaling.schedules):
+                if window.max_count > scaling.max_count:
+                    raise SpecError(
+                        ("autoscaling", "schedules", i, "maxCount"),
+                        f"{window.max_count} is above autoscaling.maxCount {scaling.max_count}",
+                    )
+
+    @property
+    def initial_count(self) -> int:
+        """desiredCount, kept within the autoscaling range (it is only the initial count then)."""
+        if self.autoscaling is None:
+            return self.desired_count
+        return min(max(self.desired_count, self.autoscaling.min_count), self.autoscaling.max_count)
 
 
 class ServicePlacement(Spec):
@@ -442,4 +512,8 @@ class ServicePlacement(Spec):
     on_ec2: bool
     strategy: list[CapacityProviderItem]
     rule_priority: int | None
+    test_rule_priority: int | None = None
+    vpc_cidr: str | None = None
+    container_insights: bool = False
+    alarm_actions: list[str] = []
     region: str
