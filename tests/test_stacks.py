@@ -84,3 +84,34 @@ def test_prod_is_three_azs_with_a_nat_gateway_per_az_and_an_on_demand_base():
     assert len(result.of_type("aws:ec2/natGateway:NatGateway")) == 3
     (fargate,) = [i for i in result.config.cluster.capacity_providers if i.provider == "FARGATE"]
     assert fargate.base >= 3
+
+
+def test_prod_runs_web_blue_green_calling_api_through_service_connect_with_alarms():
+    prod = stack_plan("prod")
+    web = prod.named("web-service", "aws:ecs/service:Service").inputs
+    assert web["deploymentConfiguration"]["strategy"] == "BLUE_GREEN"
+    assert web["alarms"]["rollback"] is True
+    api = prod.named("api-service", "aws:ecs/service:Service").inputs
+    assert api["serviceConnectConfiguration"]["services"][0]["clientAlias"][0]["dnsName"] == "api"
+    prod.named("api-from-web", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    topic = "arn:aws:sns:ap-northeast-2:123456789012:shop-prod-alerts"
+    for alarm in prod.of_type("aws:cloudwatch/metricAlarm:MetricAlarm"):
+        assert alarm.inputs["alarmActions"] == [topic]
+    assert len(prod.of_type("aws:cloudwatch/dashboard:Dashboard")) == 1
+
+
+def test_dev_scales_in_at_night_and_keeps_the_live_count_on_up():
+    dev = stack_plan("dev")
+    night = dev.named("web-night", "aws:appautoscaling/scheduledAction:ScheduledAction")
+    assert night.inputs["scalableTargetAction"] == {"minCapacity": 0, "maxCapacity": 0}
+    web = dev.named("web-service", "aws:ecs/service:Service")
+    assert web.options["ignoreChanges"] == ["desiredCount"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_shipped_service_enables_exec_in_prod_and_every_one_waits_for_steady_state(stack):
+    for service in stack_plan(stack).of_type("aws:ecs/service:Service"):
+        assert service.inputs["waitForSteadyState"] is True
+        assert service.options["customTimeouts"]["update"].endswith("m")
+        if stack == "prod":
+            assert service.inputs["enableExecuteCommand"] is False
