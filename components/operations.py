@@ -174,48 +174,47 @@ def traffic_alarms(
                 opts=opts,
             )
         )
-        out.append(
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-p99",
-                name=alarm_name(project, stack, name, "p99"),
-                alarm_description=f"{name}: p99 response time above {cfg.p99_latency_ms} ms "
-                "(rolls back a deployment)",
-                comparison_operator="GreaterThanThreshold",
-                threshold=cfg.p99_latency_ms / 1000,
-                metric_queries=[
-                    *[metric(f"l{i}", "TargetResponseTime", tg, "p99") for i, tg in enumerate(tgs)],
-                    aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                        id="p99",
-                        expression="MAX(["
-                        + ",".join(f"FILL(l{i},0)" for i in range(len(tgs)))
-                        + "])",
-                        label="p99 seconds",
-                        return_data=True,
-                    ),
-                ],
-                **common,
-                opts=opts,
-            )
-        )
-    out.append(
-        aws.cloudwatch.MetricAlarm(
-            f"{name}-unhealthy",
-            name=alarm_name(project, stack, name, "unhealthy"),
-            alarm_description=f"{name}: load balancer targets failing health checks "
-            "(rolls back a deployment)",
+
+    def worst_group(
+        signal: str, metric_name: str, stat: str, threshold: float, label: str, why: str
+    ) -> aws.cloudwatch.MetricAlarm:
+        """Alarm on the worst target group (blue/green: either may carry production)."""
+        fills = ",".join(f"FILL(m{i},0)" for i in range(len(tgs)))
+        return aws.cloudwatch.MetricAlarm(
+            f"{name}-{signal}",
+            name=alarm_name(project, stack, name, signal),
+            alarm_description=f"{name}: {why} (rolls back a deployment)",
             comparison_operator="GreaterThanThreshold",
-            threshold=0,
+            threshold=threshold,
             metric_queries=[
-                *[metric(f"u{i}", "UnHealthyHostCount", tg, "Maximum") for i, tg in enumerate(tgs)],
+                *[metric(f"m{i}", metric_name, tg, stat) for i, tg in enumerate(tgs)],
                 aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                    id="unhealthy",
-                    expression="MAX([" + ",".join(f"FILL(u{i},0)" for i in range(len(tgs))) + "])",
-                    label="unhealthy targets",
-                    return_data=True,
+                    id=signal, expression=f"MAX([{fills}])", label=label, return_data=True
                 ),
             ],
             **common,
             opts=opts,
+        )
+
+    if application:
+        out.append(
+            worst_group(
+                "p99",
+                "TargetResponseTime",
+                "p99",
+                cfg.p99_latency_ms / 1000,
+                "p99 seconds",
+                f"p99 response time above {cfg.p99_latency_ms} ms",
+            )
+        )
+    out.append(
+        worst_group(
+            "unhealthy",
+            "UnHealthyHostCount",
+            "Maximum",
+            0,
+            "unhealthy targets",
+            "load balancer targets failing health checks",
         )
     )
     return out
