@@ -67,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--stdout", action="store_true", help="print instead of writing the file")
     s.set_defaults(run=_schema)
 
+    from .importers.cli import add_commands
+
+    add_commands(sub)
+
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

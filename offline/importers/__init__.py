@@ -1,0 +1,15 @@
+"""Importers: Docker Compose files and AWS Copilot manifests -> our stack config.
+
+Each importer returns an `ImportResult`: one stack config per target stack (flat
+`ecs-platform:<key>` mapping, as in `Pulumi.<stack>.yaml`) plus `Finding`s that say what could
+not be mapped, what needs a value only the user has (secret ARNs, images), and what was mapped
+with a change. `render()` prints a stack file with the findings as YAML comments.
+
+The importers never invent values: a secret without an ARN or a service without a pullable
+image is left out of the config and listed, so the output always passes the config layer.
+"""
+
+from .findings import Finding, ImportResult, SourceError
+from .render import render
+
+__all__ = ["Finding", "ImportResult", "SourceError", "render"]

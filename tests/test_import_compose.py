@@ -1,0 +1,133 @@
+"""`python -m offline import-compose`: each corpus file plans offline or names what it left."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from offline.__main__ import main
+from offline.importers.check import build_supported, plan_stack, validate
+from offline.importers.common import Yaml12Loader, secret_reason
+from offline.importers.compose import MAPPED, import_compose, interpolate, memory_mib, parse_port
+
+CORPUS = sorted((Path(__file__).parent / "fixtures" / "corpus" / "compose").glob("*.yaml"))
+APP = Path(__file__).parent / "fixtures" / "compose-app"
+
+
+def test_the_corpus_holds_twenty_compose_files():
+    assert len(CORPUS) == 20
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_every_corpus_file_plans_offline_and_names_each_feature_left_out(path: Path):
+    result = import_compose(path)
+    stack = result.stacks["compose"]
+    validate(stack, "compose")
+    plan = plan_stack(stack, "compose")
+    services = stack.config["ecs-platform:services"]
+    ecs = plan.of_type("aws:ecs/service:Service")
+    assert sorted(r.name for r in ecs) == sorted(f"{n}-service" for n in services)
+    wheres = [f.where for f in stack.findings]
+    doc = yaml.load(path.read_text(), Loader=Yaml12Loader)
+    for name, body in doc["services"].items():
+        for key in body:
+            if key in MAPPED and key not in ("depends_on", "restart", "profiles", "secrets"):
+                continue
+            at = f"services.{name}.{key}"
+            named = any(w == at or w.startswith(f"{at}.") for w in wheres)
+            harmless = key == "restart" and str(body[key]) in ("always", "unless-stopped")
+            assert named or harmless or not body[key], f"{at} is neither mapped nor reported"
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_no_credential_reaches_plain_environment(path: Path):
+    stack = import_compose(path).stacks["compose"]
+    for name, svc in stack.config["ecs-platform:services"].items():
+        for var, value in svc.get("environment", {}).items():
+            assert secret_reason(var, value) is None, f"{name}.{var} looks like a secret"
+
+
+def test_a_realistic_compose_file_imports_to_exactly_this(monkeypatch, capsys):
+    monkeypatch.chdir(APP)
+    assert main(["import-compose", "docker-compose.yml"]) == 0
+    out = capsys.readouterr().out
+    expected = (APP / "expected.yaml").read_text()
+    if build_supported():
+        expected = expected.replace(BUILD_NOTE, "")
+    assert out == expected
+
+
+def test_compose_resources_become_the_cheapest_fargate_size_that_covers_them(tmp_path: Path):
+    config = _import(tmp_path, "deploy: {resources: {limits: {cpus: '2.5', memory: 3g}}}")
+    assert (config["cpu"], config["memory"]) == (4096, 8192)
+
+
+def test_a_service_without_resources_gets_the_smallest_fargate_size(tmp_path: Path):
+    config = _import(tmp_path, "")
+    assert (config["cpu"], config["memory"]) == (256, 512)
+
+
+def test_yaml_1_2_keeps_on_and_no_as_strings(tmp_path: Path):
+    config = _import(tmp_path, "environment: {FLAG: on, OTHER: no}")
+    assert config["environment"] == {"FLAG": "on", "OTHER": "no"}
+
+
+def test_udp_ports_are_reported_and_not_mapped(tmp_path: Path):
+    stack = _stack(tmp_path, "ports: ['53:53/udp']")
+    assert "containerPort" not in stack.config["ecs-platform:services"]["app"]
+    assert [f.where for f in stack.findings] == ["services.app.ports"]
+    assert "UDP" in stack.findings[0].message
+
+
+def test_only_one_web_service_takes_the_catch_all_rule(tmp_path: Path):
+    path = tmp_path / "compose.yaml"
+    path.write_text(
+        "services:\n  a: {image: x, ports: ['8081:80']}\n  b: {image: y, ports: ['8080:80']}\n"
+    )
+    stack = import_compose(path).stacks["compose"]
+    services = stack.config["ecs-platform:services"]
+    assert services["b"]["loadBalancer"] == {"name": "public"}
+    assert "loadBalancer" not in services["a"]
+    assert any(f.kind == "input" and f.where == "services.a.ports" for f in stack.findings)
+
+
+def test_a_file_without_services_is_an_input_error(tmp_path: Path, capsys):
+    path = tmp_path / "compose.yaml"
+    path.write_text("version: '3'\n")
+    assert main(["import-compose", str(path)]) == 2
+    assert "no services: mapping" in capsys.readouterr().err
+
+
+def test_interpolation_takes_defaults_and_reports_missing_variables():
+    assert interpolate("a:${TAG:-1.0}") == ("a:1.0", ["TAG"], [])
+    assert interpolate("$$HOME ${X}") == ("$HOME ${X}", [], ["X"])
+    assert interpolate("${X+set}") == ("", [], [])
+
+
+def test_port_and_memory_syntax():
+    port = parse_port("127.0.0.1:9229:9229")
+    assert port is not None and (port.host_ip, port.published, port.container) == (
+        "127.0.0.1",
+        9229,
+        9229,
+    )
+    assert parse_port("8000-8010:8000-8010") is None
+    assert memory_mib("1.5G") == 1536 and memory_mib("512m") == 512
+
+
+def _stack(tmp_path: Path, body: str):
+    path = tmp_path / "compose.yaml"
+    path.write_text(f"services:\n  app:\n    image: nginx\n    {body}\n")
+    return import_compose(path).stacks["compose"]
+
+
+def _import(tmp_path: Path, body: str):
+    return _stack(tmp_path, body).config["ecs-platform:services"]["app"]
+
+
+BUILD_NOTE = (
+    "# `build` is not in this branch's service config yet: for the check only, web got the "
+    "image public.ecr.aws/docker/library/busybox:stable.\n"
+)
