@@ -6,6 +6,7 @@ from components.cluster import Cluster
 from components.config import exit_on_config_error, load_stack_config
 from components.load_balancer import LoadBalancer
 from components.network import Network
+from components.scheduled_task import ScheduledTask
 from components.service import Service
 
 with exit_on_config_error():
@@ -43,6 +44,19 @@ services = {
     )
     for name, spec in config.services.items()
 }
+scheduled_tasks = {
+    name: ScheduledTask(
+        name,
+        spec,
+        config.task_placement(spec),
+        cluster=cluster,
+        vpc_id=network.vpc_id,
+        subnet_ids=network.public_subnet_ids
+        if spec.assign_public_ip
+        else network.private_subnet_ids,
+    )
+    for name, spec in config.scheduled_tasks.items()
+}
 
 pulumi.export("vpcId", network.vpc_id)
 pulumi.export("clusterName", cluster.name)
@@ -63,3 +77,9 @@ pulumi.export(
         for name, svc in services.items()
     },
 )
+pulumi.export(
+    "scheduledTasks",
+    {name: {"scheduleArn": t.schedule_arn, "deadLetterQueueUrl": t.dead_letter_queue_url,
+            "logGroup": t.log_group_name}
+     for name, t in scheduled_tasks.items()},
+)  # fmt: skip

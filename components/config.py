@@ -31,13 +31,14 @@ from .specs.fargate import FARGATE_SIZES, cpu_error, memory_error, smallest_fit
 from .specs.load_balancer import LoadBalancerSpec
 from .specs.network import NetworkSpec
 from .specs.service import ENV_NAME_PATTERN, ServicePlacement, ServiceSpec
+from .specs.workloads import ScheduledTaskSpec, TaskSpec
 
 PROJECT = "ecs-platform"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 
 # Top-level keys: `ecs-platform:<key>` -> StackConfig field alias.
-TOP_LEVEL_KEYS = ("network", "cluster", "loadBalancers", "services")
+TOP_LEVEL_KEYS = ("network", "cluster", "loadBalancers", "services", "scheduledTasks")
 
 
 class ConfigError(pulumi.RunError):
@@ -74,11 +75,15 @@ class StackConfig(Spec):
     services: dict[ResourceKey, ServiceSpec] = Field(
         default_factory=dict, description="ECS services by name."
     )
+    scheduled_tasks: dict[ResourceKey, ScheduledTaskSpec] = Field(
+        default_factory=dict, description="Tasks started by EventBridge Scheduler, by name."
+    )
 
     @model_validator(mode="after")
     def _cross_references(self) -> StackConfig:
         for name, svc in self.services.items():
             self._check_service(name, svc)
+        self._check_workloads()
         for lb_name in self.load_balancers:
             self._check_load_balancer(lb_name)
             self._check_listener(lb_name)
@@ -110,10 +115,17 @@ class StackConfig(Spec):
 
     def placement(self, name: str) -> ServicePlacement:
         svc = self.services[name]
-        cpu, memory = self.task_size(svc)
         rule_priority = None
         if svc.load_balancer is not None:
             rule_priority = self.listener_rules(svc.load_balancer.name).get(name)
+        return self._placement(svc, rule_priority)
+
+    def task_placement(self, task: TaskSpec) -> ServicePlacement:
+        """Placement of a scheduled task or worker (sized and placed like a service)."""
+        return self._placement(task.service_spec(), None)
+
+    def _placement(self, svc: ServiceSpec, rule_priority: int | None) -> ServicePlacement:
+        cpu, memory = self.task_size(svc)
         return ServicePlacement(
             task_cpu=cpu,
             task_memory=memory,
@@ -146,8 +158,22 @@ class StackConfig(Spec):
 
     # -- rules ----------------------------------------------------------------------------
 
-    def _check_service(self, name: str, svc: ServiceSpec) -> None:
-        at = ("services", name)
+    def _check_workloads(self) -> None:
+        seen = {name: "services" for name in self.services}
+        for section, specs in (("scheduledTasks", self.scheduled_tasks),):
+            for name, spec in specs.items():
+                if name in seen:
+                    raise SpecError(
+                        (section, name),
+                        f"{name!r} is already used in {seen[name]}; names are unique across "
+                        "services, workers and scheduled tasks (they name log groups and "
+                        "task families)",
+                    )
+                seen[name] = section
+                self._check_service(name, spec.service_spec(), section)
+
+    def _check_service(self, name: str, svc: ServiceSpec, section: str = "services") -> None:
+        at = (section, name)
         ec2 = self.runs_on_ec2(svc)
         for i, item in enumerate(self.strategy(svc)):
             if item.provider == "EC2" and self.cluster.ec2_capacity is None:

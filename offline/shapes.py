@@ -252,6 +252,21 @@ CHECKS: dict[str, list[Check]] = {
         ("comparisonOperator", api("cloudwatch", "ComparisonOperator")),
         ("statistic", api("cloudwatch", "Statistic")),
     ],
+    "aws:scheduler/schedule:Schedule": [
+        ("state", api("scheduler", "ScheduleState")),
+        ("scheduleExpression", api("scheduler", "ScheduleExpression")),
+        ("scheduleExpressionTimezone", api("scheduler", "ScheduleExpressionTimezone")),
+        ("flexibleTimeWindow.mode", api("scheduler", "FlexibleTimeWindowMode")),
+        ("flexibleTimeWindow.maximumWindowInMinutes", api("scheduler", "MaximumWindowInMinutes")),
+        ("target.retryPolicy.maximumRetryAttempts", api("scheduler", "MaximumRetryAttempts")),
+        (
+            "target.retryPolicy.maximumEventAgeInSeconds",
+            api("scheduler", "MaximumEventAgeInSeconds"),
+        ),
+        ("target.ecsParameters.taskCount", api("scheduler", "TaskCount")),
+        ("target.ecsParameters.launchType", api("scheduler", "LaunchType")),
+    ],
+    "aws:scheduler/scheduleGroup:ScheduleGroup": [("name", api("scheduler", "ScheduleGroupName"))],
     "aws:ec2/launchTemplate:LaunchTemplate": [
         ("metadataOptions.httpTokens", api("ec2", "LaunchTemplateHttpTokensState")),
         ("metadataOptions.httpEndpoint", api("ec2", "LaunchTemplateInstanceMetadataEndpointState")),
