@@ -31,14 +31,14 @@ from .specs.fargate import FARGATE_SIZES, cpu_error, memory_error, smallest_fit
 from .specs.load_balancer import LoadBalancerSpec
 from .specs.network import NetworkSpec
 from .specs.service import ENV_NAME_PATTERN, ServicePlacement, ServiceSpec
-from .specs.workloads import ScheduledTaskSpec, TaskSpec
+from .specs.workloads import ScheduledTaskSpec, TaskSpec, WorkerSpec
 
 PROJECT = "ecs-platform"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 
 # Top-level keys: `ecs-platform:<key>` -> StackConfig field alias.
-TOP_LEVEL_KEYS = ("network", "cluster", "loadBalancers", "services", "scheduledTasks")
+TOP_LEVEL_KEYS = ("network", "cluster", "loadBalancers", "services", "scheduledTasks", "workers")
 
 
 class ConfigError(pulumi.RunError):
@@ -77,6 +77,10 @@ class StackConfig(Spec):
     )
     scheduled_tasks: dict[ResourceKey, ScheduledTaskSpec] = Field(
         default_factory=dict, description="Tasks started by EventBridge Scheduler, by name."
+    )
+    workers: dict[ResourceKey, WorkerSpec] = Field(
+        default_factory=dict,
+        description="Queue workers (SQS consumers, no load balancer), by name.",
     )
 
     @model_validator(mode="after")
@@ -160,7 +164,11 @@ class StackConfig(Spec):
 
     def _check_workloads(self) -> None:
         seen = {name: "services" for name in self.services}
-        for section, specs in (("scheduledTasks", self.scheduled_tasks),):
+        sections: tuple[tuple[str, Mapping[str, TaskSpec]], ...] = (
+            ("workers", self.workers),
+            ("scheduledTasks", self.scheduled_tasks),
+        )
+        for section, specs in sections:
             for name, spec in specs.items():
                 if name in seen:
                     raise SpecError(
@@ -171,6 +179,13 @@ class StackConfig(Spec):
                     )
                 seen[name] = section
                 self._check_service(name, spec.service_spec(), section)
+        if self.workers and self.cluster.container_insights == "disabled":
+            name = next(iter(self.workers))
+            raise SpecError(
+                ("workers", name, "scaling"),
+                "backlog-per-task scaling reads RunningTaskCount from Container Insights; set "
+                "cluster.containerInsights to enabled or enhanced",
+            )
 
     def _check_service(self, name: str, svc: ServiceSpec, section: str = "services") -> None:
         at = (section, name)

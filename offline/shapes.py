@@ -247,6 +247,14 @@ CHECKS: dict[str, list[Check]] = {
             ".predefinedMetricType",
             api("application-autoscaling", "MetricType"),
         ),
+        (
+            "stepScalingPolicyConfiguration.adjustmentType",
+            api("application-autoscaling", "AdjustmentType"),
+        ),
+        (
+            "stepScalingPolicyConfiguration.metricAggregationType",
+            api("application-autoscaling", "MetricAggregationType"),
+        ),
     ],  # fmt: skip
     "aws:cloudwatch/metricAlarm:MetricAlarm": [
         ("comparisonOperator", api("cloudwatch", "ComparisonOperator")),

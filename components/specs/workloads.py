@@ -199,3 +199,90 @@ class ScheduledTaskSpec(TaskSpec):
         if self.time_zone is not None and self.schedule.startswith("rate("):
             raise SpecError("timeZone", "only applies to cron expressions; a rate has no clock")
         return self
+
+
+# -- queue workers -------------------------------------------------------------------------
+
+# Queue settings that only apply to a queue this stack creates.
+_CREATED_QUEUE_FIELDS = (
+    "visibility_timeout_seconds",
+    "message_retention_seconds",
+    "max_receive_count",
+)
+
+
+class QueueSpec(Spec):
+    """The SQS queue a worker consumes: created here with a dead-letter queue, or existing."""
+
+    existing_queue_arn: str | None = Field(
+        None, description="Consume this queue instead of creating one (same account and region)."
+    )
+    visibility_timeout_seconds: int = Field(
+        300,
+        ge=0,
+        le=43_200,
+        description="Hidden from other consumers while one works on it; above the longest job.",
+    )
+    message_retention_seconds: int = Field(
+        345_600, ge=60, le=1_209_600, description="Unprocessed messages expire after this (4 days)."
+    )
+    max_receive_count: int = Field(
+        5, ge=1, le=1_000, description="Receives before a message moves to the dead-letter queue."
+    )
+
+    @field_validator("existing_queue_arn")
+    @classmethod
+    def _queue_arn(cls, value: str | None) -> str | None:
+        if value is not None:
+            service, region, account, name = parse_arn(value)
+            if service != "sqs" or not region or not account or "/" in name or ":" in name:
+                raise ValueError(
+                    f"{value!r} is not an SQS queue ARN (arn:aws:sqs:<region>:<account>:<name>)"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _existing_queue_is_not_configured_here(self) -> QueueSpec:
+        if self.existing_queue_arn is not None:
+            for field in _CREATED_QUEUE_FIELDS:
+                if field in self.model_fields_set:
+                    key = QueueSpec.model_fields[field].alias or field
+                    raise SpecError(
+                        key,
+                        "only applies to a queue this stack creates; set it on the existing "
+                        "queue (existingQueueArn) where it is managed",
+                    )
+        return self
+
+    @property
+    def existing_queue_name(self) -> str | None:
+        return None if self.existing_queue_arn is None else self.existing_queue_arn.split(":")[5]
+
+
+class WorkerScalingSpec(Spec):
+    """Backlog-per-task autoscaling (AWS's SQS pattern): tasks = visible messages / target."""
+
+    min_count: int = Field(
+        1, ge=0, le=1_000, description="0 scales to zero when the queue is empty."
+    )
+    max_count: int = Field(4, ge=1, le=1_000, description="Ceiling on running tasks.")
+    backlog_per_task: int = Field(
+        100,
+        ge=1,
+        le=1_000_000,
+        description="Acceptable visible messages per task: the longest acceptable queue "
+        "latency divided by the time one message takes.",
+    )
+
+    @model_validator(mode="after")
+    def _bounds(self) -> WorkerScalingSpec:
+        if self.min_count > self.max_count:
+            raise SpecError("minCount", f"{self.min_count} is above maxCount {self.max_count}")
+        return self
+
+
+class WorkerSpec(TaskSpec):
+    """One entry of `ecs-platform:workers`: a service with no load balancer that drains a queue."""
+
+    queue: QueueSpec = Field(default_factory=QueueSpec)  # type: ignore[arg-type]
+    scaling: WorkerScalingSpec = Field(default_factory=WorkerScalingSpec)  # type: ignore[arg-type]
