@@ -261,11 +261,13 @@ class StackConfig(Spec):
         endpoints = set(net.vpc_endpoints)
         private_ecr = re.compile(rf"^\d{{12}}\.dkr\.ecr\.{re.escape(self.region)}\.amazonaws\.com/")
         for image in images:
-            if private_ecr.match(image) and {"ecr.api", "ecr.dkr", "s3"} <= endpoints:
+            ecr = image is None or private_ecr.match(image)  # None: built into this region's ECR
+            if ecr and {"ecr.api", "ecr.dkr", "s3"} <= endpoints:
                 continue
             raise SpecError(
                 (*at, "image"),
-                f"{image} cannot be pulled: tasks in private subnets have no egress "
+                f"{image or 'the built image'} cannot be pulled: tasks in private subnets have "
+                "no egress "
                 "(network.natGateways is none). Use natGateways single/perAz/instance, an image "
                 "from this region's ECR with vpcEndpoints [s3, ecr.api, ecr.dkr], or "
                 "assignPublicIp: true",

@@ -13,13 +13,12 @@ Each service owns its target group and rule, so adding a service never edits the
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import pulumi
 import pulumi_aws as aws
 
-from . import iam
+from . import iam, image
 from .cluster import Cluster
 from .containers import container_definitions, volume_name
 from .load_balancer import LoadBalancer
@@ -76,7 +75,9 @@ class Service(pulumi.ComponentResource):
             ),
             execution_role_arn=execution.arn,
             task_role_arn=task_role.arn,
-            container_definitions=json.dumps(containers),
+            container_definitions=image.container_definitions_json(
+                self, name, spec, containers, execution
+            ),
             ephemeral_storage=(
                 aws.ecs.TaskDefinitionEphemeralStorageArgs(size_in_gib=spec.ephemeral_storage_gib)
                 if spec.ephemeral_storage_gib is not None

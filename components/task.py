@@ -8,13 +8,12 @@ task definition. The IAM documents and container definitions are the services' o
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from . import iam
+from . import iam, image
 from .containers import container_definitions
 from .naming import aws_name
 from .service import Service
@@ -90,7 +89,9 @@ def task_definition(
         ),
         execution_role_arn=execution.arn,
         task_role_arn=task_role.arn,
-        container_definitions=json.dumps(container_definitions(spec, log_group_name, region)),
+        container_definitions=image.container_definitions_json(
+            parent, name, spec, container_definitions(spec, log_group_name, region), execution
+        ),
         volumes=Service._volumes(spec),
         skip_destroy=True,
         opts=child,

@@ -260,6 +260,11 @@ CHECKS: dict[str, list[Check]] = {
         ("comparisonOperator", api("cloudwatch", "ComparisonOperator")),
         ("statistic", api("cloudwatch", "Statistic")),
     ],
+    "aws:ecr/repository:Repository": [
+        ("imageTagMutability", api("ecr", "ImageTagMutability")),
+        ("imageScanningConfiguration", api("ecr", "ImageScanningConfiguration")),
+        ("encryptionConfigurations[].encryptionType", api("ecr", "EncryptionType")),
+    ],
     "aws:scheduler/schedule:Schedule": [
         ("state", api("scheduler", "ScheduleState")),
         ("scheduleExpression", api("scheduler", "ScheduleExpression")),

@@ -15,12 +15,15 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .cluster import CapacityProviderItem, check_strategy
 from .common import Spec, SpecError, check_log_retention, parse_arn
+from .image import BuildSpec, app_image_field, build_field
 from .service import ContainerSpec, ServiceSpec, TaskRoleSpec
 
 
 class TaskSpec(ContainerSpec):
     """The app container plus what a standalone task needs: size, placement, logs, grants."""
 
+    image: str | None = app_image_field()  # type: ignore[assignment]
+    build: BuildSpec | None = build_field()
     cpu: int | None = Field(
         None, description="Task cpu units (Fargate: 256, 512, ...); default: the smallest fit."
     )
