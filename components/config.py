@@ -19,7 +19,7 @@ import typing
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Literal, Union
 
 import pulumi
 import yaml
@@ -101,6 +101,13 @@ class StackConfig(Spec):
     def runs_on_ec2(self, service: ServiceSpec) -> bool:
         return any(item.provider == "EC2" for item in self.strategy(service))
 
+    def compatibility(self, service: ServiceSpec) -> Literal["FARGATE", "EC2", "MANAGED_INSTANCES"]:
+        """The task definition's launch compatibility, from the capacity provider strategy."""
+        providers = {item.provider for item in self.strategy(service)}
+        if "EC2" in providers:
+            return "EC2"
+        return "MANAGED_INSTANCES" if "MANAGED_INSTANCES" in providers else "FARGATE"
+
     def task_size(self, service: ServiceSpec) -> tuple[int, int]:
         """(cpu units, memory MiB) of the task: configured, or the cheapest Fargate fit."""
         if service.cpu is not None and service.memory is not None:
@@ -134,6 +141,7 @@ class StackConfig(Spec):
             task_cpu=cpu,
             task_memory=memory,
             on_ec2=self.runs_on_ec2(svc),
+            compatibility=self.compatibility(svc),
             strategy=self.strategy(svc),
             rule_priority=rule_priority,
             region=self.region,
@@ -189,26 +197,33 @@ class StackConfig(Spec):
 
     def _check_service(self, name: str, svc: ServiceSpec, section: str = "services") -> None:
         at = (section, name)
-        ec2 = self.runs_on_ec2(svc)
+        kind = self.compatibility(svc)
         for i, item in enumerate(self.strategy(svc)):
             if item.provider == "EC2" and self.cluster.ec2_capacity is None:
                 raise SpecError(
                     (*at, "capacityProviders", i, "provider"),
                     "EC2 needs cluster.ec2Capacity (the Auto Scaling group it scales)",
                 )
-        if ec2:
+            if item.provider == "MANAGED_INSTANCES" and self.cluster.managed_instances is None:
+                raise SpecError(
+                    (*at, "capacityProviders", i, "provider"),
+                    "MANAGED_INSTANCES needs cluster.managedInstances",
+                )
+        if kind != "FARGATE":
+            where = "EC2" if kind == "EC2" else "Managed Instances"
             if svc.assign_public_ip:
                 raise SpecError(
-                    (*at, "assignPublicIp"), "public IPs are only for Fargate tasks (awsvpc on EC2)"
+                    (*at, "assignPublicIp"),
+                    f"public IPs are only for Fargate tasks (awsvpc on {where})",
                 )
             if svc.ephemeral_storage_gib is not None:
                 raise SpecError(
                     (*at, "ephemeralStorageGib"), "ephemeral storage is a Fargate setting"
                 )
             if svc.memory is None and svc.container_memory is None:
-                raise SpecError((*at, "memory"), "required for tasks on EC2 capacity")
+                raise SpecError((*at, "memory"), f"required for tasks on {where} capacity")
             ec2 = self.cluster.ec2_capacity
-            if ec2 is not None and svc.cpu_architecture != ec2.architecture:
+            if kind == "EC2" and ec2 is not None and svc.cpu_architecture != ec2.architecture:
                 raise SpecError(
                     (*at, "cpuArchitecture"),
                     f"{svc.cpu_architecture} does not match the cluster's EC2 instances "

@@ -69,7 +69,7 @@ class Service(pulumi.ComponentResource):
             cpu=str(placement.task_cpu),
             memory=str(placement.task_memory),
             network_mode="awsvpc",
-            requires_compatibilities=["EC2" if placement.on_ec2 else "FARGATE"],
+            requires_compatibilities=[placement.compatibility],
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
                 cpu_architecture=spec.cpu_architecture, operating_system_family="LINUX"
             ),

@@ -209,6 +209,15 @@ CHECKS: dict[str, list[Check]] = {
             "autoScalingGroupProvider.managedScaling.targetCapacity",
             api("ecs", "ManagedScalingTargetCapacity"),
         ),
+        ("managedInstancesProvider.propagateTags", api("ecs", "PropagateMITags")),
+        (
+            "managedInstancesProvider.instanceLaunchTemplate.capacityOptionType",
+            api("ecs", "CapacityOptionType"),
+        ),
+        (
+            "managedInstancesProvider.instanceLaunchTemplate.monitoring",
+            api("ecs", "ManagedInstancesMonitoringOptions"),
+        ),
     ],  # fmt: skip
     "aws:lb/loadBalancer:LoadBalancer": [
         ("loadBalancerType", api("elbv2", "LoadBalancerTypeEnum")),

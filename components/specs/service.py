@@ -444,6 +444,7 @@ class ServicePlacement(Spec):
     task_cpu: int
     task_memory: int
     on_ec2: bool
+    compatibility: Literal["FARGATE", "EC2", "MANAGED_INSTANCES", "EXTERNAL"] = "FARGATE"
     strategy: list[CapacityProviderItem]
     rule_priority: int | None
     region: str
