@@ -7,7 +7,9 @@ from components.config import exit_on_config_error, load_stack_config
 from components.dashboard import stack_dashboard
 from components.load_balancer import LoadBalancer
 from components.network import Network
+from components.scheduled_task import ScheduledTask
 from components.service import Service
+from components.worker import Worker
 
 with exit_on_config_error():
     config = load_stack_config()
@@ -44,6 +46,32 @@ services = {
     )
     for name, spec in config.services.items()
 }
+workers = {
+    name: Worker(
+        name,
+        spec,
+        config.task_placement(spec),
+        cluster=cluster,
+        vpc_id=network.vpc_id,
+        subnet_ids=network.public_subnet_ids
+        if spec.assign_public_ip
+        else network.private_subnet_ids,
+    )
+    for name, spec in config.workers.items()
+}
+scheduled_tasks = {
+    name: ScheduledTask(
+        name,
+        spec,
+        config.task_placement(spec),
+        cluster=cluster,
+        vpc_id=network.vpc_id,
+        subnet_ids=network.public_subnet_ids
+        if spec.assign_public_ip
+        else network.private_subnet_ids,
+    )
+    for name, spec in config.scheduled_tasks.items()
+}
 
 # Service Connect: each callee admits exactly the services that declare they call it.
 for caller, spec in config.services.items():
@@ -72,3 +100,15 @@ pulumi.export(
         for name, svc in services.items()
     },
 )
+pulumi.export(
+    "scheduledTasks",
+    {name: {"scheduleArn": t.schedule_arn, "deadLetterQueueUrl": t.dead_letter_queue_url,
+            "logGroup": t.log_group_name}
+     for name, t in scheduled_tasks.items()},
+)  # fmt: skip
+pulumi.export(
+    "workers",
+    {name: {"queueUrl": w.queue_url, "queueArn": w.queue_arn, "serviceName": w.service_name,
+            "logGroup": w.log_group_name}
+     for name, w in workers.items()},
+)  # fmt: skip

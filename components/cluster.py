@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
+from .managed_instances import managed_instances_provider
 from .specs.cluster import ClusterSpec, Ec2CapacitySpec
 
 ECS_AMI_PARAMETER = {
@@ -39,6 +40,7 @@ class Cluster(pulumi.ComponentResource):
     exec_kms_key_arn: pulumi.Output[str]
     exec_log_group_arn: pulumi.Output[str]
     ec2_capacity_provider: pulumi.Output[str] | None
+    managed_instances_provider: pulumi.Output[str] | None
 
     def __init__(
         self,
@@ -107,6 +109,17 @@ class Cluster(pulumi.ComponentResource):
                 name, spec.ec2_capacity, cluster.name, vpc_id, private_subnet_ids
             )
             providers.append(self.ec2_capacity_provider)
+        self.managed_instances_provider = None
+        if spec.managed_instances is not None:
+            self.managed_instances_provider = managed_instances_provider(
+                self,
+                name,
+                spec.managed_instances,
+                cluster_name=cluster.name,
+                vpc_id=vpc_id,
+                subnet_ids=private_subnet_ids,
+            )
+            providers.append(self.managed_instances_provider)
         capacity = aws.ecs.ClusterCapacityProviders(
             f"{name}-capacity",
             cluster_name=cluster.name,
@@ -142,6 +155,9 @@ class Cluster(pulumi.ComponentResource):
         if provider == "EC2":
             assert self.ec2_capacity_provider is not None
             return self.ec2_capacity_provider
+        if provider == "MANAGED_INSTANCES":
+            assert self.managed_instances_provider is not None
+            return self.managed_instances_provider
         return provider
 
     def _ec2_capacity(

@@ -19,7 +19,7 @@ import typing
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Literal, Union
 
 import pulumi
 import yaml
@@ -32,13 +32,22 @@ from .specs.load_balancer import LoadBalancerSpec
 from .specs.network import NetworkSpec
 from .specs.operations import ObservabilitySpec
 from .specs.service import ENV_NAME_PATTERN, ServicePlacement, ServiceSpec
+from .specs.workloads import ScheduledTaskSpec, TaskSpec, WorkerSpec
 
 PROJECT = "ecs-platform"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 
 # Top-level keys: `ecs-platform:<key>` -> StackConfig field alias.
-TOP_LEVEL_KEYS = ("network", "cluster", "loadBalancers", "services", "observability")
+TOP_LEVEL_KEYS = (
+    "network",
+    "cluster",
+    "loadBalancers",
+    "services",
+    "scheduledTasks",
+    "workers",
+    "observability",
+)
 
 
 class ConfigError(pulumi.RunError):
@@ -79,12 +88,20 @@ class StackConfig(Spec):
         default_factory=ObservabilitySpec,  # type: ignore[arg-type]
         description="Alarm notifications and the stack's CloudWatch dashboard.",
     )
+    scheduled_tasks: dict[ResourceKey, ScheduledTaskSpec] = Field(
+        default_factory=dict, description="Tasks started by EventBridge Scheduler, by name."
+    )
+    workers: dict[ResourceKey, WorkerSpec] = Field(
+        default_factory=dict,
+        description="Queue workers (SQS consumers, no load balancer), by name.",
+    )
 
     @model_validator(mode="after")
     def _cross_references(self) -> StackConfig:
         for name, svc in self.services.items():
             self._check_service(name, svc)
             self._check_service_connect(name, svc)
+        self._check_workloads()
         for lb_name in self.load_balancers:
             self._check_load_balancer(lb_name)
             self._check_listener(lb_name)
@@ -97,6 +114,13 @@ class StackConfig(Spec):
 
     def runs_on_ec2(self, service: ServiceSpec) -> bool:
         return any(item.provider == "EC2" for item in self.strategy(service))
+
+    def compatibility(self, service: ServiceSpec) -> Literal["FARGATE", "EC2", "MANAGED_INSTANCES"]:
+        """The task definition's launch compatibility, from the capacity provider strategy."""
+        providers = {item.provider for item in self.strategy(service)}
+        if "EC2" in providers:
+            return "EC2"
+        return "MANAGED_INSTANCES" if "MANAGED_INSTANCES" in providers else "FARGATE"
 
     def task_size(self, service: ServiceSpec) -> tuple[int, int]:
         """(cpu units, memory MiB) of the task: configured, or the cheapest Fargate fit."""
@@ -116,15 +140,25 @@ class StackConfig(Spec):
 
     def placement(self, name: str) -> ServicePlacement:
         svc = self.services[name]
-        cpu, memory = self.task_size(svc)
         rule_priority = test_rule_priority = None
         if svc.load_balancer is not None:
             rule_priority = self.listener_rules(svc.load_balancer.name).get(name)
             test_rule_priority = self.test_listener_rules(svc.load_balancer.name).get(name)
+        return self._placement(svc, rule_priority, test_rule_priority)
+
+    def task_placement(self, task: TaskSpec) -> ServicePlacement:
+        """Placement of a scheduled task or worker (sized and placed like a service)."""
+        return self._placement(task.service_spec(), None, None)
+
+    def _placement(
+        self, svc: ServiceSpec, rule_priority: int | None, test_rule_priority: int | None
+    ) -> ServicePlacement:
+        cpu, memory = self.task_size(svc)
         return ServicePlacement(
             task_cpu=cpu,
             task_memory=memory,
             on_ec2=self.runs_on_ec2(svc),
+            compatibility=self.compatibility(svc),
             strategy=self.strategy(svc),
             rule_priority=rule_priority,
             test_rule_priority=test_rule_priority,
@@ -180,28 +214,60 @@ class StackConfig(Spec):
 
     # -- rules ----------------------------------------------------------------------------
 
-    def _check_service(self, name: str, svc: ServiceSpec) -> None:
-        at = ("services", name)
-        ec2 = self.runs_on_ec2(svc)
+    def _check_workloads(self) -> None:
+        seen = {name: "services" for name in self.services}
+        sections: tuple[tuple[str, Mapping[str, TaskSpec]], ...] = (
+            ("workers", self.workers),
+            ("scheduledTasks", self.scheduled_tasks),
+        )
+        for section, specs in sections:
+            for name, spec in specs.items():
+                if name in seen:
+                    raise SpecError(
+                        (section, name),
+                        f"{name!r} is already used in {seen[name]}; names are unique across "
+                        "services, workers and scheduled tasks (they name log groups and "
+                        "task families)",
+                    )
+                seen[name] = section
+                self._check_service(name, spec.service_spec(), section)
+        if self.workers and self.cluster.container_insights == "disabled":
+            name = next(iter(self.workers))
+            raise SpecError(
+                ("workers", name, "scaling"),
+                "backlog-per-task scaling reads RunningTaskCount from Container Insights; set "
+                "cluster.containerInsights to enabled or enhanced",
+            )
+
+    def _check_service(self, name: str, svc: ServiceSpec, section: str = "services") -> None:
+        at = (section, name)
+        kind = self.compatibility(svc)
         for i, item in enumerate(self.strategy(svc)):
             if item.provider == "EC2" and self.cluster.ec2_capacity is None:
                 raise SpecError(
                     (*at, "capacityProviders", i, "provider"),
                     "EC2 needs cluster.ec2Capacity (the Auto Scaling group it scales)",
                 )
-        if ec2:
+            if item.provider == "MANAGED_INSTANCES" and self.cluster.managed_instances is None:
+                raise SpecError(
+                    (*at, "capacityProviders", i, "provider"),
+                    "MANAGED_INSTANCES needs cluster.managedInstances",
+                )
+        if kind != "FARGATE":
+            where = "EC2" if kind == "EC2" else "Managed Instances"
             if svc.assign_public_ip:
                 raise SpecError(
-                    (*at, "assignPublicIp"), "public IPs are only for Fargate tasks (awsvpc on EC2)"
+                    (*at, "assignPublicIp"),
+                    f"public IPs are only for Fargate tasks (awsvpc on {where})",
                 )
             if svc.ephemeral_storage_gib is not None:
                 raise SpecError(
                     (*at, "ephemeralStorageGib"), "ephemeral storage is a Fargate setting"
                 )
             if svc.memory is None and svc.container_memory is None:
-                raise SpecError((*at, "memory"), "required for tasks on EC2 capacity")
+                raise SpecError((*at, "memory"), f"required for tasks on {where} capacity")
             ec2 = self.cluster.ec2_capacity
-            if ec2 is not None and svc.cpu_architecture != ec2.architecture:
+            if kind == "EC2" and ec2 is not None and svc.cpu_architecture != ec2.architecture:
                 raise SpecError(
                     (*at, "cpuArchitecture"),
                     f"{svc.cpu_architecture} does not match the cluster's EC2 instances "
@@ -254,11 +320,13 @@ class StackConfig(Spec):
         endpoints = set(net.vpc_endpoints)
         private_ecr = re.compile(rf"^\d{{12}}\.dkr\.ecr\.{re.escape(self.region)}\.amazonaws\.com/")
         for image in images:
-            if private_ecr.match(image) and {"ecr.api", "ecr.dkr", "s3"} <= endpoints:
+            ecr = image is None or private_ecr.match(image)  # None: built into this region's ECR
+            if ecr and {"ecr.api", "ecr.dkr", "s3"} <= endpoints:
                 continue
             raise SpecError(
                 (*at, "image"),
-                f"{image} cannot be pulled: tasks in private subnets have no egress "
+                f"{image or 'the built image'} cannot be pulled: tasks in private subnets have "
+                "no egress "
                 "(network.natGateways is none). Use natGateways single/perAz/instance, an image "
                 "from this region's ECR with vpcEndpoints [s3, ecr.api, ecr.dkr], or "
                 "assignPublicIp: true",

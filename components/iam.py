@@ -39,11 +39,14 @@ def ecs_tasks_trust(account: str, region: str) -> str:
     )
 
 
-def ecr_repository_arns(images: Iterable[str]) -> list[str]:
-    """Repository ARNs of the private ECR images among `images` (others need no permission)."""
+def ecr_repository_arns(images: Iterable[str | None]) -> list[str]:
+    """Repository ARNs of the private ECR images among `images` (others need no permission).
+
+    None stands for an image built by this program: `image.py` grants its repository.
+    """
     arns = set()
     for image in images:
-        m = _ECR_IMAGE.match(image)
+        m = _ECR_IMAGE.match(image) if image is not None else None
         if m:
             account, region, repository = m.groups()
             arns.add(f"arn:aws:ecr:{region}:{account}:repository/{repository}")
@@ -63,7 +66,7 @@ def secret_grants(references: Iterable[str]) -> tuple[list[str], list[str]]:
 
 
 def execution_policy(
-    log_group_arn: str, images: Iterable[str], secret_references: Iterable[str]
+    log_group_arn: str, images: Iterable[str | None], secret_references: Iterable[str]
 ) -> str:
     """What the ECS agent needs to start the task: pull, log, read exactly these secrets."""
     statements: list[dict[str, Any]] = [

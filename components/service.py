@@ -13,13 +13,12 @@ Each service owns its target group and rule, so adding a service never edits the
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import pulumi
 import pulumi_aws as aws
 
-from . import iam, operations, timing
+from . import iam, image, operations, timing
 from .cluster import Cluster
 from .containers import container_definitions, volume_name
 from .load_balancer import LoadBalancer
@@ -102,13 +101,15 @@ class Service(pulumi.ComponentResource):
             cpu=str(placement.task_cpu),
             memory=str(placement.task_memory),
             network_mode="awsvpc",
-            requires_compatibilities=["EC2" if placement.on_ec2 else "FARGATE"],
+            requires_compatibilities=[placement.compatibility],
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
                 cpu_architecture=spec.cpu_architecture, operating_system_family="LINUX"
             ),
             execution_role_arn=execution.arn,
             task_role_arn=task_role.arn,
-            container_definitions=json.dumps(containers),
+            container_definitions=image.container_definitions_json(
+                self, name, spec, containers, execution
+            ),
             ephemeral_storage=(
                 aws.ecs.TaskDefinitionEphemeralStorageArgs(size_in_gib=spec.ephemeral_storage_gib)
                 if spec.ephemeral_storage_gib is not None

@@ -107,6 +107,11 @@ class OfflineMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         if not args.custom:
+            # Remote components (awsx) are built by their provider plugin, which never runs
+            # offline: their outputs are stand-ins, clearly fake.
+            if args.typ == "awsx:ecr:Image":
+                uri = f"{args.inputs.get('repositoryUrl', 'repository')}@{PLACEHOLDER_DIGEST}"
+                return f"{args.name}-component", {"imageUri": uri}
             return f"{args.name}-component", {}
         # IDs derive from type and name only, so they do not change when inputs change.
         stable = _digest(args.typ, args.name)
@@ -187,8 +192,6 @@ class OfflineMocks(pulumi.runtime.Mocks):
             out["arn"] = f"arn:aws:s3:::{n}"
         elif typ == "aws:ssm/activation:Activation":
             out["activationCode"] = "[offline activation code]"
-        elif typ == "awsx:ecr:Image":
-            out["imageUri"] = f"{inputs.get('repositoryUrl', 'repo')}@{PLACEHOLDER_DIGEST}"
         return out
 
     # -- invokes ----------------------------------------------------------------------------

@@ -209,6 +209,15 @@ CHECKS: dict[str, list[Check]] = {
             "autoScalingGroupProvider.managedScaling.targetCapacity",
             api("ecs", "ManagedScalingTargetCapacity"),
         ),
+        ("managedInstancesProvider.propagateTags", api("ecs", "PropagateMITags")),
+        (
+            "managedInstancesProvider.instanceLaunchTemplate.capacityOptionType",
+            api("ecs", "CapacityOptionType"),
+        ),
+        (
+            "managedInstancesProvider.instanceLaunchTemplate.monitoring",
+            api("ecs", "ManagedInstancesMonitoringOptions"),
+        ),
     ],  # fmt: skip
     "aws:lb/loadBalancer:LoadBalancer": [
         ("loadBalancerType", api("elbv2", "LoadBalancerTypeEnum")),
@@ -247,11 +256,39 @@ CHECKS: dict[str, list[Check]] = {
             ".predefinedMetricType",
             api("application-autoscaling", "MetricType"),
         ),
+        (
+            "stepScalingPolicyConfiguration.adjustmentType",
+            api("application-autoscaling", "AdjustmentType"),
+        ),
+        (
+            "stepScalingPolicyConfiguration.metricAggregationType",
+            api("application-autoscaling", "MetricAggregationType"),
+        ),
     ],  # fmt: skip
     "aws:cloudwatch/metricAlarm:MetricAlarm": [
         ("comparisonOperator", api("cloudwatch", "ComparisonOperator")),
         ("statistic", api("cloudwatch", "Statistic")),
     ],
+    "aws:ecr/repository:Repository": [
+        ("imageTagMutability", api("ecr", "ImageTagMutability")),
+        ("imageScanningConfiguration", api("ecr", "ImageScanningConfiguration")),
+        ("encryptionConfigurations[].encryptionType", api("ecr", "EncryptionType")),
+    ],
+    "aws:scheduler/schedule:Schedule": [
+        ("state", api("scheduler", "ScheduleState")),
+        ("scheduleExpression", api("scheduler", "ScheduleExpression")),
+        ("scheduleExpressionTimezone", api("scheduler", "ScheduleExpressionTimezone")),
+        ("flexibleTimeWindow.mode", api("scheduler", "FlexibleTimeWindowMode")),
+        ("flexibleTimeWindow.maximumWindowInMinutes", api("scheduler", "MaximumWindowInMinutes")),
+        ("target.retryPolicy.maximumRetryAttempts", api("scheduler", "MaximumRetryAttempts")),
+        (
+            "target.retryPolicy.maximumEventAgeInSeconds",
+            api("scheduler", "MaximumEventAgeInSeconds"),
+        ),
+        ("target.ecsParameters.taskCount", api("scheduler", "TaskCount")),
+        ("target.ecsParameters.launchType", api("scheduler", "LaunchType")),
+    ],
+    "aws:scheduler/scheduleGroup:ScheduleGroup": [("name", api("scheduler", "ScheduleGroupName"))],
     "aws:ec2/launchTemplate:LaunchTemplate": [
         ("metadataOptions.httpTokens", api("ec2", "LaunchTemplateHttpTokensState")),
         ("metadataOptions.httpEndpoint", api("ec2", "LaunchTemplateInstanceMetadataEndpointState")),

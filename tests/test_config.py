@@ -284,7 +284,7 @@ CASES = [
     ("region", [("aws:region", "seoul")], "aws:region", "'seoul' is not an AWS region"),
     ("region-missing", [("aws:region", DELETE)], "aws:region", "required: set aws:region"),
     ("image-missing", [("services.web.image", DELETE)], "services.web.image",
-     "required key is missing"),
+     "required: set image (a URI) or build"),
     ("task-role-wildcard-action", [("services.web.taskRole", {"statements": [
         {"actions": ["s3:*"], "resources": ["arn:aws:s3:::bucket/*"]}]})],
      "services.web.taskRole.statements[0].actions", "grants every action of the service"),

@@ -47,8 +47,9 @@ def test_every_corpus_manifest_plans_offline_in_every_environment(tmp_path: Path
         validate(stack, env)
         plan = plan_stack(stack, env)
         services = stack.config.get("ecs-platform:services", {})
+        workers = stack.config.get("ecs-platform:workers", {})
         ecs = sorted(r.name for r in plan.of_type("aws:ecs/service:Service"))
-        assert ecs == sorted(f"{n}-service" for n in services)
+        assert ecs == sorted(f"{n}-service" for n in [*services, *workers])
         if kind in TARGET:
             imported = stack.config.get(TARGET[kind], {})
             skipped = any("skipped" in f.message for f in stack.findings)

@@ -46,7 +46,7 @@ def test_every_resource_is_inside_a_component_and_urns_are_unique(stack):
     top = {r.name for r in result.resources if r.parent is None}
     assert top <= {"network", "cluster", "dashboard"} | set(result.config.load_balancers) | set(
         result.config.services
-    )
+    ) | set(result.config.scheduled_tasks) | set(result.config.workers)
     known = set(urns)
     assert all(r.parent in known for r in result.resources if r.parent is not None)
 

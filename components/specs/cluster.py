@@ -9,7 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .common import Spec, SpecError, check_log_retention
 
-ProviderName = Literal["FARGATE", "FARGATE_SPOT", "EC2"]
+ProviderName = Literal["FARGATE", "FARGATE_SPOT", "EC2", "MANAGED_INSTANCES"]
 FARGATE_PROVIDERS = frozenset({"FARGATE", "FARGATE_SPOT"})
 
 # Graviton families carry a "g" after the generation digit: t4g, m7g, c7gn, r8g ...
@@ -21,7 +21,8 @@ class CapacityProviderItem(Spec):
     """One entry of a capacity provider strategy."""
 
     provider: ProviderName = Field(
-        description="FARGATE, FARGATE_SPOT, or EC2 (the cluster's Auto Scaling group)."
+        description="FARGATE, FARGATE_SPOT, EC2 (the cluster's Auto Scaling group) or "
+        "MANAGED_INSTANCES (cluster.managedInstances)."
     )
     base: int = Field(0, ge=0, le=100_000, description="Tasks placed here before weights apply.")
     weight: int = Field(0, ge=0, le=1_000, description="Relative share of tasks beyond the base.")
@@ -42,10 +43,12 @@ def check_strategy(items: list[CapacityProviderItem]) -> list[CapacityProviderIt
         raise ValueError(f"only one provider may have a base above 0, got {', '.join(with_base)}")
     if not any(i.weight > 0 for i in items):
         raise ValueError("at least one provider needs a weight above 0")
-    kinds = {"fargate" if n in FARGATE_PROVIDERS else "ec2" for n in names}
+    kinds = sorted({"Fargate" if n in FARGATE_PROVIDERS else n for n in names})
     if len(kinds) > 1:
+        kinds.sort(key=lambda k: k != "Fargate")
         raise ValueError(
-            "a strategy cannot mix Fargate and EC2 Auto Scaling group providers (AWS rule)"
+            f"a strategy cannot mix {' and '.join(kinds)} providers; tasks of one strategy "
+            "need one launch compatibility (AWS rule)"
         )
     return items
 
@@ -81,6 +84,40 @@ class Ec2CapacitySpec(Spec):
         return "ARM64" if _GRAVITON.match(self.instance_type) else "X86_64"
 
 
+class Range(Spec):
+    """An inclusive range; max omitted means no upper limit."""
+
+    min: int = Field(ge=0)
+    max: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _order(self) -> Range:
+        if self.max is not None and self.min > self.max:
+            raise SpecError("min", f"{self.min} is above max {self.max}")
+        return self
+
+
+class ManagedInstancesSpec(Spec):
+    """ECS Managed Instances: AWS picks, patches and replaces EC2 instances for the tasks.
+
+    Instance types come from attribute-based selection (vCPUs and memory ranges).
+    """
+
+    vcpu_count: Range = Field(
+        default_factory=lambda: Range(min=2, max=8), description="vCPUs per instance."
+    )
+    memory_mib: Range = Field(
+        default_factory=lambda: Range(min=4096, max=32768), description="Memory per instance."
+    )
+    capacity_option_type: Literal["ON_DEMAND", "SPOT"] = Field(
+        "ON_DEMAND", description="Purchasing option (changing it replaces the provider)."
+    )
+    storage_gib: int = Field(30, ge=1, le=16_384, description="Root volume per instance.")
+    monitoring: Literal["BASIC", "DETAILED"] = Field(
+        "BASIC", description="EC2 monitoring: DETAILED adds 1-minute instance metrics."
+    )
+
+
 class ClusterSpec(Spec):
     """`ecs-platform:cluster`."""
 
@@ -95,6 +132,10 @@ class ClusterSpec(Spec):
     )
     ec2_capacity: Ec2CapacitySpec | None = Field(
         None, description="Create an EC2 Auto Scaling group capacity provider named EC2."
+    )
+    managed_instances: ManagedInstancesSpec | None = Field(
+        None,
+        description="Create an ECS Managed Instances capacity provider named MANAGED_INSTANCES.",
     )
     service_connect_namespace: str | None = Field(
         None,
@@ -123,5 +164,10 @@ class ClusterSpec(Spec):
                 raise SpecError(
                     ("capacityProviders", i, "provider"),
                     "EC2 needs cluster.ec2Capacity (the Auto Scaling group it scales)",
+                )
+            if item.provider == "MANAGED_INSTANCES" and self.managed_instances is None:
+                raise SpecError(
+                    ("capacityProviders", i, "provider"),
+                    "MANAGED_INSTANCES needs cluster.managedInstances",
                 )
         return self

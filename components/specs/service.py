@@ -16,6 +16,7 @@ from .common import (
     check_log_retention,
     parse_arn,
 )
+from .image import BuildSpec, app_image_field, build_field, check_image_source
 from .operations import AlarmsSpec, AutoscalingSpec, DeploymentSpec, ServiceConnectSpec
 
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -313,6 +314,8 @@ class TaskRoleSpec(Spec):
 class ServiceSpec(ContainerSpec):
     """One entry of `ecs-platform:services`: the app container plus everything around it."""
 
+    image: str | None = app_image_field()  # type: ignore[assignment]
+    build: BuildSpec | None = build_field()
     container_port: Port | None = Field(
         None,
         description="Port the app listens on; needed for a load balancer. The app "
@@ -413,6 +416,7 @@ class ServiceSpec(ContainerSpec):
 
     @model_validator(mode="after")
     def _service(self) -> ServiceSpec:
+        check_image_source(self.image, self.build)
         if self.load_balancer is not None and self.container_port is None:
             raise SpecError("containerPort", "required with loadBalancer")
         if len(self.sidecars) + 1 > 10:
@@ -510,6 +514,7 @@ class ServicePlacement(Spec):
     task_cpu: int
     task_memory: int
     on_ec2: bool
+    compatibility: Literal["FARGATE", "EC2", "MANAGED_INSTANCES", "EXTERNAL"] = "FARGATE"
     strategy: list[CapacityProviderItem]
     rule_priority: int | None
     test_rule_priority: int | None = None

@@ -197,6 +197,14 @@ class _Environment:
                 )
                 continue
             target[workload.key] = spec
+        if workers and cluster.get("containerInsights") == "disabled":
+            cluster["containerInsights"] = "enabled"
+            self.add(
+                "changed",
+                "observability.container_insights",
+                "false in the environment manifest; enabled, because worker autoscaling reads "
+                "the running task count from Container Insights",
+            )
         if cluster:
             cfg[f"{PROJECT}:cluster"] = cluster
         if self.load_balancers:
@@ -580,7 +588,7 @@ class _Workload:
             )
         retries = self.doc.get("retries")
         if isinstance(retries, int):
-            out["retries"] = retries
+            out["retry"] = {"maximumRetryAttempts": min(max(retries, 0), 185)}
         if self.doc.get("timeout") is not None:
             self.add("unmapped", "timeout", "a run time limit is not in the scheduled task config")
         self._storage({}, report_all=True)

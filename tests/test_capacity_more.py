@@ -1,0 +1,173 @@
+"""More cluster capacity: ECS Managed Instances beside Fargate and EC2 Auto Scaling groups."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.support import config, config_error, plan_config
+
+PROVIDER = "aws:ecs/capacityProvider:CapacityProvider"
+ROLE = "aws:iam/role:Role"
+ATTACH = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+API = {"image": "public.ecr.aws/nginx/nginx:1.27", "cpu": 512, "memory": 1024}
+MANAGED = [{"provider": "MANAGED_INSTANCES", "weight": 1}]
+
+
+def stack(managed: dict | None = None, strategy: list | None = None, **top):
+    cluster: dict = {"managedInstances": managed if managed is not None else {}}
+    if strategy is not None:
+        cluster["capacityProviders"] = strategy
+    return config(
+        network={"cidrBlock": "10.20.0.0/16", "availabilityZones": 2, "natGateways": "single"},
+        cluster=cluster,
+        **top,
+    )
+
+
+def provider(plan):
+    return plan.named("cluster-managed", PROVIDER)
+
+
+def test_managed_instances_provider_defaults():
+    plan = plan_config(stack())
+    cp = provider(plan).inputs
+    assert cp["cluster"] == "ecs-platform-test"
+    assert "autoScalingGroupProvider" not in cp
+    mi = cp["managedInstancesProvider"]
+    assert mi["propagateTags"] == "CAPACITY_PROVIDER"
+    template = mi["instanceLaunchTemplate"]
+    assert template["capacityOptionType"] == "ON_DEMAND"
+    assert template["monitoring"] == "BASIC"
+    assert template["storageConfiguration"] == {"storageSizeGib": 30}
+    assert template["instanceRequirements"] == {
+        "vcpuCount": {"min": 2, "max": 8},
+        "memoryMib": {"min": 4096, "max": 32768},
+    }
+    subnets = template["networkConfiguration"]["subnets"]
+    private = [r.urn for r in plan.of_type("aws:ec2/subnet:Subnet") if "private" in r.name]
+    assert len(subnets) == 2 and len(private) == 2
+    assert len(template["networkConfiguration"]["securityGroups"]) == 1
+
+
+def test_options_reach_the_launch_template():
+    managed = {
+        "vcpuCount": {"min": 4},
+        "memoryMib": {"min": 8192, "max": 65536},
+        "capacityOptionType": "SPOT",
+        "storageGib": 100,
+        "monitoring": "DETAILED",
+    }
+    template = provider(plan_config(stack(managed))).inputs["managedInstancesProvider"][
+        "instanceLaunchTemplate"
+    ]
+    assert template["capacityOptionType"] == "SPOT" and template["monitoring"] == "DETAILED"
+    assert template["storageConfiguration"] == {"storageSizeGib": 100}
+    assert template["instanceRequirements"] == {
+        "vcpuCount": {"min": 4},
+        "memoryMib": {"min": 8192, "max": 65536},
+    }
+
+
+def test_infrastructure_role_is_trusted_by_ecs_and_may_pass_only_the_instance_role():
+    plan = plan_config(stack())
+    infra = plan.named("cluster-managed-infra", ROLE)
+    (trust,) = json.loads(infra.inputs["assumeRolePolicy"])["Statement"]
+    assert trust["Principal"] == {"Service": "ecs.amazonaws.com"}
+    attach = plan.named("cluster-managed-infra", ATTACH).inputs
+    assert attach["policyArn"] == (
+        "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForManagedInstances"
+    )
+    policy = plan.named("cluster-managed-infra", "aws:iam/rolePolicy:RolePolicy")
+    (statement,) = json.loads(policy.inputs["policy"])["Statement"]
+    assert statement["Action"] == "iam:PassRole"
+    assert statement["Condition"] == {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}
+    instance_role = plan.named("cluster-managed-instance", ROLE)
+    assert instance_role.urn in policy.dependencies
+    assert statement["Resource"].startswith("arn:aws:iam::123456789012:role/")
+    assert infra.urn in provider(plan).dependencies
+
+
+def test_instance_profile_carries_the_managed_instances_instance_policy():
+    plan = plan_config(stack())
+    role = plan.named("cluster-managed-instance", ROLE)
+    (trust,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert trust["Principal"] == {"Service": "ec2.amazonaws.com"}
+    attach = plan.named("cluster-managed-instance", ATTACH).inputs
+    assert attach["policyArn"] == (
+        "arn:aws:iam::aws:policy/AmazonECSInstanceRolePolicyForManagedInstances"
+    )
+    profile = plan.named("cluster-managed-instance", "aws:iam/instanceProfile:InstanceProfile")
+    assert role.urn in profile.dependencies
+    assert profile.urn in provider(plan).dependencies
+
+
+def test_instances_accept_no_inbound_traffic():
+    plan = plan_config(stack())
+    ingress = plan.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    assert not [r for r in ingress if r.name.startswith("cluster-managed")]
+    assert plan.named(
+        "cluster-managed-egress", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+    )
+
+
+def test_the_provider_joins_the_cluster_and_can_be_the_default_strategy():
+    plan = plan_config(stack(strategy=MANAGED))
+    capacity = plan.named(
+        "cluster-capacity", "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
+    )
+    assert provider(plan).urn in capacity.dependencies
+    assert len(capacity.inputs["capacityProviders"]) == 3
+    (default,) = capacity.inputs["defaultCapacityProviderStrategies"]
+    assert default["capacityProvider"] == capacity.inputs["capacityProviders"][2]
+    assert default["capacityProvider"] not in ("FARGATE", "FARGATE_SPOT")
+
+
+def test_services_on_managed_instances_register_managed_instances_task_definitions():
+    plan = plan_config(stack(services={"api": {**API, "capacityProviders": MANAGED}}))
+    td = plan.named("api-taskdef", "aws:ecs/taskDefinition:TaskDefinition").inputs
+    assert td["requiresCompatibilities"] == ["MANAGED_INSTANCES"]
+    assert td["networkMode"] == "awsvpc"
+    (item,) = plan.named("api-service", "aws:ecs/service:Service").inputs[
+        "capacityProviderStrategies"
+    ]
+    assert item["capacityProvider"] not in ("FARGATE", "FARGATE_SPOT", "MANAGED_INSTANCES")
+    assert provider(plan).urn in plan.named("api-service", "aws:ecs/service:Service").dependencies
+
+
+def test_without_managed_instances_nothing_of_it_is_created():
+    plan = plan_config(config())
+    assert plan.of_type(PROVIDER) == []
+    assert not [r for r in plan.resources if "managed" in r.name]
+
+
+def test_fargate_services_stay_fargate_beside_managed_instances():
+    plan = plan_config(stack(services={"api": API}))
+    td = plan.named("api-taskdef", "aws:ecs/taskDefinition:TaskDefinition").inputs
+    assert td["requiresCompatibilities"] == ["FARGATE"]
+
+
+@pytest.mark.parametrize(
+    ("cfg", "path", "fragment"),
+    [
+        (config(cluster={"capacityProviders": MANAGED}), "cluster.capacityProviders[0].provider",
+         "MANAGED_INSTANCES needs cluster.managedInstances"),
+        (config(services={"api": {**API, "capacityProviders": MANAGED}}),
+         "services.api.capacityProviders[0].provider", "needs cluster.managedInstances"),
+        (stack(strategy=[*MANAGED, {"provider": "FARGATE", "weight": 1}]),
+         "cluster.capacityProviders", "cannot mix Fargate and MANAGED_INSTANCES"),
+        (stack({"vcpuCount": {"min": 8, "max": 4}}), "cluster.managedInstances.vcpuCount.min",
+         "8 is above max 4"),
+        (stack({"capacityOptionType": "RESERVED"}), "cluster.managedInstances.capacityOptionType",
+         "not allowed"),
+        (stack(services={"api": {"image": API["image"], "capacityProviders": MANAGED}}),
+         "services.api.memory", "required for tasks on Managed Instances capacity"),
+        (stack(services={"api": {**API, "assignPublicIp": True, "capacityProviders": MANAGED}}),
+         "services.api.assignPublicIp", "only for Fargate tasks"),
+    ],
+)  # fmt: skip
+def test_bad_capacity_configs_are_rejected_at_the_key(cfg, path, fragment):
+    error = config_error(cfg)
+    assert error.path == path
+    assert fragment in error.message
