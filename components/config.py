@@ -25,6 +25,7 @@ import pulumi
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from .specs.assumptions import AssumptionsSpec
 from .specs.cluster import CapacityProviderItem, ClusterSpec
 from .specs.common import NAME_PATTERN, ResourceKey, Spec, SpecError, suggest
 from .specs.fargate import FARGATE_SIZES, cpu_error, memory_error, smallest_fit
@@ -37,7 +38,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 
 # Top-level keys: `ecs-platform:<key>` -> StackConfig field alias.
-TOP_LEVEL_KEYS = ("network", "cluster", "loadBalancers", "services")
+TOP_LEVEL_KEYS = ("network", "cluster", "loadBalancers", "services", "assumptions")
 
 
 class ConfigError(pulumi.RunError):
@@ -73,6 +74,11 @@ class StackConfig(Spec):
     )
     services: dict[ResourceKey, ServiceSpec] = Field(
         default_factory=dict, description="ECS services by name."
+    )
+    assumptions: AssumptionsSpec = Field(
+        default_factory=AssumptionsSpec,  # type: ignore[arg-type]
+        description="Usage and timing figures for the offline plan's cost and deploy-time "
+        "models (traffic, log volume, app start and stop); they change no resource.",
     )
 
     @model_validator(mode="after")
