@@ -106,7 +106,7 @@ class AssumptionsSpec(Spec):
         ge=0,
         le=3600,
         description="From container start to the app answering health checks (t_app_ready) "
-        "[est]; a container healthCheck startPeriod, when set, is the app's own statement.",
+        "[est]. The health check grace period should cover it.",
     )
     app_shutdown_seconds: int | None = Field(
         None,
@@ -129,5 +129,6 @@ class AssumptionsSpec(Spec):
         None,
         ge=0,
         le=4000,
-        description="Longest request a task serves. Unset: the load balancer's idle timeout.",
+        description="Longest request a task serves; the deploy report warns when the "
+        "deregistration delay is shorter, or more than twice as long. Unset: not checked.",
     )
