@@ -25,6 +25,7 @@ import pulumi
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from .specs.assumptions import AssumptionsSpec
 from .specs.cluster import CapacityProviderItem, ClusterSpec
 from .specs.common import NAME_PATTERN, ResourceKey, Spec, SpecError, suggest
 from .specs.fargate import FARGATE_SIZES, cpu_error, memory_error, smallest_fit
@@ -47,6 +48,7 @@ TOP_LEVEL_KEYS = (
     "scheduledTasks",
     "workers",
     "observability",
+    "assumptions",
 )
 
 
@@ -94,6 +96,11 @@ class StackConfig(Spec):
     workers: dict[ResourceKey, WorkerSpec] = Field(
         default_factory=dict,
         description="Queue workers (SQS consumers, no load balancer), by name.",
+    )
+    assumptions: AssumptionsSpec = Field(
+        default_factory=AssumptionsSpec,  # type: ignore[arg-type]
+        description="Usage and timing figures for the offline plan's cost and deploy-time "
+        "models (traffic, log volume, app start and stop); they change no resource.",
     )
 
     @model_validator(mode="after")

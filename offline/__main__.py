@@ -1,6 +1,7 @@
 """`python -m offline <command>`: offline plan of a stack and its tools.
 
-Exit codes: 0 planned; 2 invalid config (one line on stderr); 3 mandatory policy violation.
+Exit codes: 0 planned; 2 invalid config (one line on stderr); 3 mandatory policy violation
+(plan) or a replacement that would drop traffic without replacementIntended (diff).
 """
 
 from __future__ import annotations
@@ -28,6 +29,52 @@ def _plan(args: argparse.Namespace) -> int:
     else:
         print(render(result))
     return 0
+
+
+def _load(ref: str):
+    """A stack name (Pulumi.<name>.yaml) or a path to a stack file."""
+    from .engine import plan
+
+    path = Path(ref)
+    if path.suffix in (".yaml", ".yml") and path.exists():
+        parts = path.name.split(".")
+        stack = parts[1] if len(parts) == 3 and parts[0] == "Pulumi" else path.stem
+        return plan(stack, path)
+    return plan(ref)
+
+
+def _diagram(args: argparse.Namespace) -> int:
+    from .diagram import build, mermaid, write
+    from .engine import EngineError
+
+    try:
+        result = _load(args.config_file or args.stack)
+    except EngineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.out is None:
+        sys.stdout.write(mermaid(build(result)))
+        return 0
+    for path in write(result, Path(args.out)):
+        print(f"wrote {path}")
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .diff import diff, render
+    from .engine import EngineError
+
+    try:
+        result = diff(_load(args.before), _load(args.after))
+    except EngineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        json.dump(result.to_json(), sys.stdout, indent=2, default=str)
+        print()
+    else:
+        print(render(result))
+    return 3 if result.refused else 0
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -59,6 +106,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--config-file", help="read this stack file instead of Pulumi.<stack>.yaml")
     p.add_argument("--json", action="store_true", help="print one JSON object (DESIGN.md §4)")
     p.set_defaults(run=_plan)
+
+    g = sub.add_parser("diagram", help="the stack's architecture as Mermaid (and SVG/PNG)")
+    g.add_argument("--stack", default="dev", help="stack name (reads Pulumi.<stack>.yaml)")
+    g.add_argument("--config-file", help="read this stack file instead of Pulumi.<stack>.yaml")
+    g.add_argument(
+        "--out", help="write <stack>.mmd and .dot here, and .svg/.png when Graphviz is installed"
+    )
+    g.set_defaults(run=_diagram)
+
+    d = sub.add_parser(
+        "diff",
+        help="resources, cost and deploy time from one stack (or stack file) to another; "
+        "exit 3 when a replacement would drop traffic without replacementIntended",
+    )
+    d.add_argument("before", help="stack name or stack file (e.g. dev, base/Pulumi.prod.yaml)")
+    d.add_argument("after", help="stack name or stack file (e.g. prod, Pulumi.prod.yaml)")
+    d.add_argument("--json", action="store_true", help="print one JSON object")
+    d.set_defaults(run=_diff)
 
     s = sub.add_parser(
         "schema", help="write the stack files' JSON Schema and docs/config-reference.md"

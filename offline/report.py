@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from . import cost, deploy
 from .engine import Captured, Plan
 
 
@@ -15,8 +16,8 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "region": plan.region,
         "resources": [r.to_json() for r in plan.resources],
         "outputs": plan.outputs,
-        "cost": {"monthlyUsd": 0.0, "lines": []},
-        "deployment": {"rollingMinutes": {}, "freshStackMinutes": 0.0},
+        "cost": cost.estimate(plan).to_json(),
+        "deployment": deploy.estimate(plan).to_json(),
         "policy": {"violations": []},
     }
 
@@ -48,4 +49,6 @@ def render(plan: Plan) -> str:
         lines += ["", "Outputs:"]
         for key, value in sorted(plan.outputs.items()):
             lines.append(f"  {key}: {value}")
+    lines += ["", *cost.render(cost.estimate(plan))]
+    lines += ["", *deploy.render(deploy.estimate(plan))]
     return "\n".join(lines)

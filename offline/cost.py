@@ -1,0 +1,453 @@
+"""Monthly cost of a planned stack, per resource, from its captured inputs and offline/prices.yaml.
+
+Each line is one priced resource (a service's Fargate tasks, a load balancer, a NAT gateway, an
+address, a log group...) with its monthly USD at the baseline (desired count, Auto Scaling group
+minimum) and, where autoscaling can move it, the range min..max. Usage the program cannot know
+(NAT traffic, LCUs, log volume, Container Insights metric counts) comes from the stack's
+`ecs-platform:assumptions`, and each line's `basis` says which figures it used. Prices a region
+lacks are read from the fallback region, and the line says so.
+
+Formulas: reference/deploy-time-and-cost.md section 4 (730 hours a month; Fargate per vCPU-hour
+and GB-hour by architecture; Spot as a stated discount on the Spot share of the capacity
+strategy; public IPv4 per address-hour, whether attached or idle).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from components.specs.assumptions import AssumptionsSpec
+
+from .engine import Captured, Plan
+from .prices import Price, PriceBook
+from .topology import Graph, ServiceView, services, split_tasks
+
+LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
+EIP = "aws:ec2/eip:Eip"
+INSTANCE = "aws:ec2/instance:Instance"
+ASG = "aws:autoscaling/group:Group"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+CLUSTER = "aws:ecs/cluster:Cluster"
+KMS_KEY = "aws:kms/key:Key"
+
+FREE_EPHEMERAL_GB = 20  # Fargate includes 20 GB of ephemeral storage per task
+DAYS_PER_MONTH = 30.4
+DEFAULT_ROOT_VOLUME_GB = 8  # [est] an Amazon Linux 2023 AMI's root volume when none is given
+DETAILED_MONITORING_METRICS = 7  # EC2 detailed monitoring: 7 metrics per instance, 1-minute
+
+FALLBACK_NOTE = "the fallback region's price (none listed for this region; see basis)"
+NOT_INCLUDED = [
+    "data transfer out and cross-AZ traffic",
+    "S3 storage and requests (load balancer access logs)",
+    "WAF web ACLs and their rules (associated, not created, by this stack)",
+    "ECR storage, Secrets Manager secrets, Route 53, Cloud Map",
+    "Container Insights performance-log ingestion",
+    "Savings Plans, reserved capacity and free tiers",
+]
+
+
+@dataclass(frozen=True)
+class CostLine:
+    urn: str
+    item: str
+    monthly_usd: float
+    basis: str
+    min_usd: float | None = None  # with autoscaling: the cost at the minimum...
+    max_usd: float | None = None  # ...and at the maximum
+    fallback: bool = False  # a price was read from the fallback region
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "urn": self.urn,
+            "item": self.item,
+            "monthlyUsd": round(self.monthly_usd, 2),
+            "basis": self.basis,
+        }
+        if self.fallback:
+            out["fallbackPrice"] = True
+        if self.min_usd is not None and self.max_usd is not None:
+            out["rangeUsd"] = [round(self.min_usd, 2), round(self.max_usd, 2)]
+        return out
+
+
+@dataclass
+class CostReport:
+    region: str
+    lines: list[CostLine]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def monthly_usd(self) -> float:
+        return sum(line.monthly_usd for line in self.lines)
+
+    @property
+    def range_usd(self) -> tuple[float, float]:
+        low = sum(line.monthly_usd if line.min_usd is None else line.min_usd for line in self.lines)
+        high = sum(
+            line.monthly_usd if line.max_usd is None else line.max_usd for line in self.lines
+        )
+        return low, high
+
+    def to_json(self) -> dict[str, Any]:
+        low, high = self.range_usd
+        return {
+            "monthlyUsd": round(self.monthly_usd, 2),
+            "rangeUsd": [round(low, 2), round(high, 2)],
+            "currency": "USD",
+            "region": self.region,
+            "lines": [line.to_json() for line in self.lines],
+            "warnings": self.warnings,
+            "notIncluded": NOT_INCLUDED,
+        }
+
+
+def estimate(plan: Plan) -> CostReport:
+    """Cost lines for every priced resource of the plan, in a stable order."""
+    return Estimator(plan).report()
+
+
+class Estimator:
+    def __init__(self, plan: Plan) -> None:
+        self.graph = Graph(plan.resources)
+        self.prices = PriceBook(plan.region)
+        self.a: AssumptionsSpec = plan.config.assumptions
+        self.lines: list[CostLine] = []
+        self.hours = self.prices.hours_per_month
+        self._fallback_used: list[str] = []
+
+    def report(self) -> CostReport:
+        views = services(self.graph)
+        for view in views:
+            self._service(view)
+        for asg in self.graph.of_type(ASG):
+            self._asg(asg)
+        for lb in self.graph.of_type(LOAD_BALANCER):
+            self._load_balancer(lb)
+        nats = self.graph.of_type(NAT_GATEWAY)
+        for nat in nats:
+            self._nat_gateway(nat, len(nats))
+        for eip in self.graph.of_type(EIP):
+            self._ipv4(eip, 1, f"Elastic IP {eip.name}")
+        for instance in self.graph.of_type(INSTANCE):
+            self._instance(instance)
+        for endpoint in self.graph.of_type(VPC_ENDPOINT):
+            self._endpoint(endpoint)
+        log_groups_of_services = {
+            _log_group(c) for v in views for c in v.containers if _log_group(c) is not None
+        }
+        for group in self.graph.of_type(LOG_GROUP):
+            self._log_group(group, group.inputs.get("name") in log_groups_of_services)
+        for cluster in self.graph.of_type(CLUSTER):
+            self._container_insights(cluster, views)
+        for key in self.graph.of_type(KMS_KEY):
+            price = self._price("kms", "keyMonth")
+            self._add(key, "KMS customer managed key", price.usd, price.describe())
+        warnings = list(self.prices.warnings)
+        return CostReport(self.prices.region, self.lines, warnings)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _add(
+        self,
+        r: Captured,
+        item: str,
+        usd: float,
+        basis: str,
+        low: float | None = None,
+        high: float | None = None,
+    ) -> None:
+        fallback = bool(self._fallback_used)
+        self._fallback_used.clear()
+        self.lines.append(CostLine(r.urn, item, usd, basis, low, high, fallback))
+
+    def _price(self, group: str, item: str) -> Price:
+        price = self.prices.get(group, item)
+        if price.fallback:
+            self._fallback_used.append(f"{group}.{item}")
+        return price
+
+    def _hourly(self, group: str, item: str, quantity: float) -> tuple[float, str]:
+        price = self._price(group, item)
+        return self.prices.monthly(price, quantity), price.describe()
+
+    # -- ECS services ---------------------------------------------------------------------------
+
+    def _service(self, view: ServiceView) -> None:
+        td = view.task_definition
+        if td is None:
+            return
+        vcpu = int(td.inputs.get("cpu", 0)) / 1024
+        gb = int(td.inputs.get("memory", 0)) / 1024
+        arch = (td.inputs.get("runtimePlatform") or {}).get("cpuArchitecture", "X86_64")
+        per_task, basis = self._fargate_task_hour(vcpu, gb, arch)
+        counts = [view.desired_count] + (list(view.count_range) if view.count_range else [])
+        shares = split_tasks(view.strategy, view.desired_count)
+        mix = ", ".join(f"{n:g} {p}" for p, n in shares.items() if n)
+        item = f"{view.name}: {view.desired_count} x {vcpu:g} vCPU / {gb:g} GB {arch} task"
+        note = f"{basis}; {mix or 'no tasks'} ({view.strategy_source} strategy)"
+        discount = 0.0
+        if any(s.provider == "FARGATE_SPOT" for s in view.strategy):
+            spot = self._price("fargate", "spotDiscount")
+            discount = spot.usd
+            note += f"; Spot at {spot.usd:.0%} off ({spot.note})"
+        costs = [self._fargate_month(view, n, per_task, discount) for n in counts]
+        if not view.fargate:
+            note += "; EC2 tasks are priced with their Auto Scaling group"
+            item += " on EC2 capacity"
+        low, high = (costs[1], costs[2]) if view.count_range else (None, None)
+        if view.count_range:
+            item += f" (autoscaling {view.count_range[0]}..{view.count_range[1]})"
+        self._add(view.service, item, costs[0], note, low, high)
+
+        storage = (td.inputs.get("ephemeralStorage") or {}).get("sizeInGib")
+        if storage and int(storage) > FREE_EPHEMERAL_GB:
+            extra = int(storage) - FREE_EPHEMERAL_GB
+            price = self._price("fargate", "ephemeralGbHour")
+            per_task_month = self.prices.monthly(price, extra)
+            fargate = [self._fargate_tasks(view, n) for n in counts]
+            self._add(
+                td,
+                f"{view.name}: ephemeral storage {extra} GB above the free 20 GB per task",
+                per_task_month * fargate[0],
+                f"{price.describe()} x {fargate[0]:g} Fargate tasks",
+                *(
+                    (per_task_month * fargate[1], per_task_month * fargate[2])
+                    if view.count_range
+                    else ()
+                ),
+            )
+
+        if view.service.inputs.get("networkConfiguration", {}).get("assignPublicIp"):
+            price = self._price("ipv4", "addressHour")
+            per_ip = self.prices.monthly(price, 1)
+            fargate = [self._fargate_tasks(view, n) for n in counts]
+            self._add(
+                view.service,
+                f"{view.name}: public IPv4 per task (assignPublicIp)",
+                per_ip * fargate[0],
+                f"{price.describe()} x {fargate[0]:g} tasks",
+                *((per_ip * fargate[1], per_ip * fargate[2]) if view.count_range else ()),
+            )
+
+    def _fargate_task_hour(self, vcpu: float, gb: float, arch: str) -> tuple[float, str]:
+        cpu_price = self._price("fargate", f"vcpuHour{arch}")
+        mem_price = self._price("fargate", f"gbHour{arch}")
+        hourly = vcpu * cpu_price.usd + gb * mem_price.usd
+        return hourly, f"{cpu_price.describe()} + {mem_price.describe()}"
+
+    def _fargate_tasks(self, view: ServiceView, tasks: int) -> float:
+        shares = split_tasks(view.strategy, tasks)
+        return sum(n for p, n in shares.items() if p in ("FARGATE", "FARGATE_SPOT"))
+
+    def _fargate_month(
+        self, view: ServiceView, tasks: int, hourly: float, discount: float
+    ) -> float:
+        shares = split_tasks(view.strategy, tasks)
+        on_demand = shares.get("FARGATE", 0.0)
+        spot = shares.get("FARGATE_SPOT", 0.0)
+        return (on_demand + spot * (1 - discount)) * hourly * self.hours
+
+    # -- EC2 ------------------------------------------------------------------------------------
+
+    def _asg(self, asg: Captured) -> None:
+        templates = self.graph.deps(asg, LAUNCH_TEMPLATE)
+        if not templates:
+            return
+        lt = templates[0].inputs
+        instance_type = str(lt.get("instanceType", ""))
+        low, high = int(asg.inputs.get("minSize", 0)), int(asg.inputs.get("maxSize", 0))
+        per_instance, basis = self._hourly("ec2", instance_type, 1)
+        volume_gb = sum(
+            int((m.get("ebs") or {}).get("volumeSize", DEFAULT_ROOT_VOLUME_GB))
+            for m in lt.get("blockDeviceMappings") or []
+        )
+        if volume_gb:
+            ebs = self._price("ebs", "gp3GbMonth")
+            per_instance += ebs.usd * volume_gb
+            basis += f"; {volume_gb} GB gp3 at {ebs.describe()}"
+        if (lt.get("monitoring") or {}).get("enabled"):
+            metric = self._price("cloudwatch", "metricMonth")
+            per_instance += metric.usd * DETAILED_MONITORING_METRICS
+            basis += (
+                f"; detailed monitoring {DETAILED_MONITORING_METRICS} metrics at "
+                f"{metric.describe()}"
+            )
+        self._add(
+            asg,
+            f"EC2 capacity: {low} x {instance_type} (Auto Scaling {low}..{high})",
+            per_instance * low,
+            basis + "; baseline is the group's minimum size",
+            per_instance * low,
+            per_instance * high,
+        )
+
+    def _instance(self, instance: Captured) -> None:
+        instance_type = str(instance.inputs.get("instanceType", ""))
+        usd, basis = self._hourly("ec2", instance_type, 1)
+        root = instance.inputs.get("rootBlockDevice") or {}
+        volume_gb = int(root.get("volumeSize", DEFAULT_ROOT_VOLUME_GB))
+        ebs = self._price("ebs", "gp3GbMonth")
+        usd += ebs.usd * volume_gb
+        basis += f"; {volume_gb} GB gp3 root at {ebs.describe()}"
+        self._add(instance, f"EC2 instance {instance.name} ({instance_type})", usd, basis)
+        if instance.inputs.get("associatePublicIpAddress"):
+            self._ipv4(instance, 1, f"public IPv4 of instance {instance.name}")
+
+    # -- networking -----------------------------------------------------------------------------
+
+    def _load_balancer(self, lb: Captured) -> None:
+        kind = lb.inputs.get("loadBalancerType", "application")
+        network = kind == "network"
+        hour_usd, hour_basis = self._hourly("elb", "nlbHour" if network else "albHour", 1)
+        units = self.a.load_balancer_capacity_units
+        unit_name = "NLCU" if network else "LCU"
+        unit_usd, unit_basis = self._hourly("elb", "nlcuHour" if network else "lcuHour", units)
+        label = "NLB" if network else "ALB"
+        scope = "internal" if lb.inputs.get("internal") else "internet-facing"
+        self._add(
+            lb,
+            f"{label} {self.graph.display_name(lb)} ({scope}), {units:g} {unit_name} baseline",
+            hour_usd + unit_usd,
+            f"{hour_basis}; {units:g} {unit_name} at {unit_basis} "
+            "(assumptions.loadBalancerCapacityUnits)",
+        )
+        if not lb.inputs.get("internal"):
+            zones = len(lb.inputs.get("subnets") or lb.inputs.get("subnetMappings") or [])
+            self._ipv4(lb, zones, f"{label} {self.graph.display_name(lb)}: one public IPv4 per AZ")
+
+    def _ipv4(self, r: Captured, count: int, item: str) -> None:
+        if count <= 0:
+            return
+        price = self._price("ipv4", "addressHour")
+        usd = self.prices.monthly(price, count)
+        self._add(
+            r, f"{item} ({count})" if count > 1 else item, usd, f"{price.describe()} x {count}"
+        )
+
+    def _nat_gateway(self, nat: Captured, gateways: int) -> None:
+        hour_usd, hour_basis = self._hourly("nat", "gatewayHour", 1)
+        gb = self.a.nat_data_processed_gb_per_month / gateways
+        data = self._price("nat", "dataGb")
+        self._add(
+            nat,
+            f"NAT gateway {nat.name}, {gb:.3g} GB processed",
+            hour_usd + data.usd * gb,
+            f"{hour_basis}; {gb:.3g} GB at {data.describe()} "
+            f"(assumptions.natDataProcessedGbPerMonth split over {gateways})",
+        )
+
+    def _endpoint(self, endpoint: Captured) -> None:
+        if endpoint.inputs.get("vpcEndpointType", "Gateway") != "Interface":
+            return  # gateway endpoints (S3, DynamoDB) are free
+        zones = len(endpoint.inputs.get("subnetIds") or [])
+        hour_usd, hour_basis = self._hourly("vpce", "interfaceAzHour", zones)
+        gb = self.a.interface_endpoint_data_gb_per_month
+        data = self._price("vpce", "dataGb")
+        # com.amazonaws.<region>.<service>; the service part may hold dots (ecr.api).
+        service = str(endpoint.inputs.get("serviceName", endpoint.name)).split(".", 3)[-1]
+        self._add(
+            endpoint,
+            f"interface endpoint {service} in {zones} AZs, {gb:g} GB",
+            hour_usd + data.usd * gb,
+            f"{hour_basis} x {zones} AZs; {gb:g} GB at {data.describe()} "
+            "(assumptions.interfaceEndpointDataGbPerMonth)",
+        )
+
+    # -- observability --------------------------------------------------------------------------
+
+    def _log_group(self, group: Captured, of_service: bool) -> None:
+        if of_service:
+            gb, key = self.a.service_log_ingested_gb_per_month, "serviceLogIngestedGbPerMonth"
+        else:
+            gb, key = self.a.other_log_ingested_gb_per_month, "otherLogIngestedGbPerMonth"
+        ingest = self._price("logs", "ingestGb")
+        storage = self._price("logs", "storageGbMonth")
+        retention = group.inputs.get("retentionInDays")
+        if retention:
+            months = min(int(retention) / DAYS_PER_MONTH, self.a.log_storage_months_if_never_expire)
+            kept = f"{int(retention)} days kept"
+        else:
+            months = self.a.log_storage_months_if_never_expire
+            kept = f"never expires, priced as {months} months kept"
+        stored = gb * months
+        self._add(
+            group,
+            f"log group {group.inputs.get('name', group.name)}: {gb:g} GB/month",
+            gb * ingest.usd + stored * storage.usd,
+            f"{gb:g} GB at {ingest.describe()} (assumptions.{key}); {stored:.3g} GB stored "
+            f"({kept}) at {storage.describe()}",
+        )
+
+    def _container_insights(self, cluster: Captured, views: list[ServiceView]) -> None:
+        settings = {s.get("name"): s.get("value") for s in cluster.inputs.get("settings") or []}
+        mode = settings.get("containerInsights", "disabled")
+        if mode not in ("enabled", "enhanced"):
+            return
+        metric = self._price("cloudwatch", "metricMonth")
+        count = self.a.container_insights_metrics_per_cluster + (
+            self.a.container_insights_metrics_per_service * len(views)
+        )
+        usd = count * metric.usd
+        basis = (
+            f"{count} metrics ({self.a.container_insights_metrics_per_cluster} cluster + "
+            f"{self.a.container_insights_metrics_per_service} x {len(views)} services, "
+            f"assumptions.containerInsightsMetricsPer*) at {metric.describe()}"
+        )
+        low = high = None
+        if mode == "enhanced":
+            per_task = self._price("cloudwatch", "enhancedMetricMonth")
+            unit = self.a.container_insights_metrics_per_task * per_task.usd
+            tasks = sum(v.desired_count for v in views)
+            usd += unit * tasks
+            basis += (
+                f"; enhanced: {self.a.container_insights_metrics_per_task} metrics x {tasks} "
+                f"tasks at {per_task.describe()}"
+            )
+            if any(v.count_range for v in views):
+                low_tasks = sum(
+                    v.count_range[0] if v.count_range else v.desired_count for v in views
+                )
+                high_tasks = sum(
+                    v.count_range[1] if v.count_range else v.desired_count for v in views
+                )
+                low, high = (
+                    count * metric.usd + unit * low_tasks,
+                    count * metric.usd + unit * high_tasks,
+                )
+        self._add(cluster, f"Container Insights ({mode})", usd, basis, low, high)
+
+
+def _log_group(container: dict[str, Any]) -> str | None:
+    options = (container.get("logConfiguration") or {}).get("options") or {}
+    group = options.get("awslogs-group")
+    return str(group) if group else None
+
+
+def render(report: CostReport) -> list[str]:
+    """The report's cost table: one row per line, total, range, warnings."""
+    lines = [f"Cost per month (USD, {report.region}, 730 h; prices: offline/prices.yaml):"]
+    width = max((len(line.item) for line in report.lines), default=10)
+    width = min(width, 78)
+    for line in sorted(report.lines, key=lambda c: -c.monthly_usd):
+        span = (
+            f"  ({line.min_usd:.2f}..{line.max_usd:.2f})"
+            if line.min_usd is not None and line.max_usd is not None
+            else ""
+        )
+        mark = " *" if line.fallback else ""
+        lines.append(f"  {line.item[:width]:<{width}}  {line.monthly_usd:>9.2f}{span}{mark}")
+    low, high = report.range_usd
+    total = f"  {'total':<{width}}  {report.monthly_usd:>9.2f}"
+    if (low, high) != (report.monthly_usd, report.monthly_usd):
+        total += f"  ({low:.2f}..{high:.2f} with autoscaling)"
+    lines.append(total)
+    if any(line.fallback for line in report.lines):
+        lines.append(f"  * priced with {FALLBACK_NOTE}")
+    for warning in report.warnings:
+        lines.append(f"  warning: {warning}")
+    lines.append("  not included: " + "; ".join(NOT_INCLUDED))
+    return lines

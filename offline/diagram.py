@@ -1,0 +1,254 @@
+"""Architecture diagram of a planned stack, as Mermaid text and, with Graphviz, SVG or PNG.
+
+Read from the captured resources: the internet, load balancers and their listeners, the routing
+rules to each service, services with their task count per AZ (desired count spread over the
+subnets' AZs, as ECS's AZ rebalancing places them), Service Connect edges, NAT gateways or the
+NAT instance, and VPC endpoints. One neutral graph is rendered to both formats.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .engine import Captured, Plan
+from .topology import LISTENER, LISTENER_RULE, LOAD_BALANCER, Graph, ServiceView, services
+
+SUBNET = "aws:ec2/subnet:Subnet"
+NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
+INSTANCE = "aws:ec2/instance:Instance"
+VPC = "aws:ec2/vpc:Vpc"
+VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+
+
+@dataclass
+class Diagram:
+    title: str
+    nodes: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (label, shape)
+    groups: dict[str, list[str]] = field(default_factory=dict)  # group label -> node ids
+    edges: list[tuple[str, str, str, bool]] = field(default_factory=list)  # a, b, label, dashed
+
+    def node(self, key: str, label: str, shape: str = "box", group: str | None = None) -> str:
+        node_id = re.sub(r"[^A-Za-z0-9_]", "_", key)
+        self.nodes[node_id] = (label, shape)
+        if group is not None:
+            self.groups.setdefault(group, []).append(node_id)
+        return node_id
+
+    def edge(self, a: str, b: str, label: str = "", dashed: bool = False) -> None:
+        self.edges.append((a, b, label, dashed))
+
+
+def build(plan: Plan) -> Diagram:
+    graph = Graph(plan.resources)
+    vpcs = graph.of_type(VPC)
+    vpc_label = "VPC " + (vpcs[0].inputs.get("cidrBlock", "") if vpcs else "(existing)")
+    d = Diagram(title=f"{plan.project} {plan.stack} ({plan.region})")
+    internet = d.node("internet", "Internet", "circle")
+
+    lb_nodes: dict[str, str] = {}
+    listener_nodes: dict[str, str] = {}
+    for lb in graph.of_type(LOAD_BALANCER):
+        kind = "NLB" if lb.inputs.get("loadBalancerType") == "network" else "ALB"
+        internal = bool(lb.inputs.get("internal"))
+        name = graph.display_name(lb)
+        lb_nodes[lb.urn] = d.node(
+            f"lb_{name}", f"{kind} {name}<br/>{'internal' if internal else 'internet-facing'}",
+            group=vpc_label,
+        )  # fmt: skip
+        if not internal:
+            d.edge(internet, lb_nodes[lb.urn])
+    for listener in graph.of_type(LISTENER):
+        for lb in graph.deps(listener, LOAD_BALANCER):
+            port, proto = listener.inputs.get("port"), listener.inputs.get("protocol", "")
+            node = d.node(f"listener_{listener.name}", f"{proto} :{port}", "round", vpc_label)
+            listener_nodes[listener.urn] = node
+            d.edge(lb_nodes[lb.urn], node)
+
+    views = services(graph)
+    service_nodes = {
+        v.service.urn: d.node(f"svc_{v.name}", _service_label(graph, v), "box", vpc_label)
+        for v in views
+    }
+    for v in views:
+        target = service_nodes[v.service.urn]
+        for tg in v.target_groups:
+            for rule in graph.dependents(tg, LISTENER_RULE):
+                for listener in graph.deps(rule, LISTENER):
+                    d.edge(listener_nodes[listener.urn], target, _rule_label(rule))
+            for listener in graph.dependents(tg, LISTENER):
+                d.edge(listener_nodes[listener.urn], target)
+
+    # Service Connect: clients reach every server's discovery name in the namespace.
+    servers = [v for v in views if _service_connect(v.service).get("services")]
+    for client in views:
+        if not _service_connect(client.service).get("enabled"):
+            continue
+        for server in servers:
+            if server is not client:
+                d.edge(
+                    service_nodes[client.service.urn],
+                    service_nodes[server.service.urn],
+                    "Service Connect",
+                    dashed=True,
+                )
+
+    egress = []
+    nats = graph.of_type(NAT_GATEWAY)
+    if nats:
+        zones = ", ".join(sorted(_zone(graph, n)[-1:] for n in nats))
+        label = f"NAT gateway{'s' if len(nats) > 1 else ''} ({zones})"
+        egress.append(d.node("nat_gateways", label, "diamond", vpc_label))
+    for instance in graph.of_type(INSTANCE):
+        if instance.inputs.get("sourceDestCheck") is False:
+            label = f"NAT instance {instance.inputs.get('instanceType', '')}"
+            egress.append(d.node(f"nat_{instance.name}", label, "diamond", vpc_label))
+    private = [v for v in views if not _public_ip(v)]
+    for node in egress:
+        d.edge(node, internet, "egress")
+        for v in private:
+            d.edge(service_nodes[v.service.urn], node, dashed=True)
+    for v in views:
+        if _public_ip(v):
+            d.edge(service_nodes[v.service.urn], internet, "public IP", dashed=True)
+    endpoints = [
+        str(e.inputs.get("serviceName", e.name)).split(".", 3)[-1]
+        for e in graph.of_type(VPC_ENDPOINT)
+    ]
+    if endpoints:
+        node = d.node(
+            "endpoints", "VPC endpoints<br/>" + ", ".join(endpoints), "cylinder", vpc_label
+        )
+        for v in private:
+            d.edge(service_nodes[v.service.urn], node, dashed=True)
+    return d
+
+
+def _service_label(graph: Graph, v: ServiceView) -> str:
+    zones = sorted({_zone(graph, s) for s in graph.deps(v.service, SUBNET)} - {""})
+    n = v.desired_count
+    spread = ", ".join(
+        f"{zone[-1]}: {n // len(zones) + (1 if i < n % len(zones) else 0)}"
+        for i, zone in enumerate(zones)
+    )
+    td = v.task_definition.inputs if v.task_definition else {}
+    arch = (td.get("runtimePlatform") or {}).get("cpuArchitecture", "X86_64")
+    size = f"{int(td.get('cpu', 0)) / 1024:g} vCPU / {int(td.get('memory', 0)) / 1024:g} GB {arch}"
+    count = f"{n} tasks" + (f" ({spread})" if spread else "")
+    if v.count_range:
+        count += f", scales {v.count_range[0]}..{v.count_range[1]}"
+    capacity = "Fargate" if v.fargate else "EC2"
+    return f"{v.name}<br/>{count}<br/>{size} on {capacity}"
+
+
+def _rule_label(rule: Captured) -> str:
+    values = []
+    for condition in rule.inputs.get("conditions") or []:
+        for key in ("pathPattern", "hostHeader"):
+            values += (condition.get(key) or {}).get("values") or []
+    return " ".join(values)
+
+
+def _service_connect(service: Captured) -> dict:
+    return dict(service.inputs.get("serviceConnectConfiguration") or {})
+
+
+def _public_ip(v: ServiceView) -> bool:
+    return bool((v.service.inputs.get("networkConfiguration") or {}).get("assignPublicIp"))
+
+
+def _zone(graph: Graph, r: Captured) -> str:
+    if r.type == SUBNET:
+        return str(r.inputs.get("availabilityZone", ""))
+    subnets = graph.deps(r, SUBNET)
+    return str(subnets[0].inputs.get("availabilityZone", "")) if subnets else ""
+
+
+_MERMAID_SHAPES = {
+    "box": ("[", "]"),
+    "round": ("(", ")"),
+    "circle": ("((", "))"),
+    "diamond": ("{{", "}}"),
+    "cylinder": ("[(", ")]"),
+}
+
+
+def mermaid(d: Diagram) -> str:
+    lines = ["---", f"title: {d.title}", "---", "flowchart LR"]
+    grouped = {n for ids in d.groups.values() for n in ids}
+
+    def node(node_id: str) -> str:
+        label, shape = d.nodes[node_id]
+        left, right = _MERMAID_SHAPES[shape]
+        return f'{node_id}{left}"{label}"{right}'
+
+    for node_id in d.nodes:
+        if node_id not in grouped:
+            lines.append(f"  {node(node_id)}")
+    for i, (label, ids) in enumerate(d.groups.items()):
+        lines.append(f'  subgraph group{i}["{label}"]')
+        lines += [f"    {node(n)}" for n in ids]
+        lines.append("  end")
+    for a, b, label, dashed in d.edges:
+        arrow = "-.->" if dashed else "-->"
+        lines.append(f"  {a} {arrow}|{label}| {b}" if label else f"  {a} {arrow} {b}")
+    return "\n".join(lines) + "\n"
+
+
+_DOT_SHAPES = {
+    "box": "box",
+    "round": "box",
+    "circle": "circle",
+    "diamond": "diamond",
+    "cylinder": "cylinder",
+}
+
+
+def dot(d: Diagram) -> str:
+    def label(text: str) -> str:
+        return text.replace("<br/>", "\\n").replace('"', '\\"')
+
+    lines = [
+        "digraph stack {",
+        "  rankdir=LR;",
+        f'  label="{label(d.title)}"; labelloc=t;',
+        '  node [fontname="Helvetica", fontsize=10];',
+    ]
+    grouped = {n for ids in d.groups.values() for n in ids}
+    for node_id, (text, shape) in d.nodes.items():
+        if node_id not in grouped:
+            lines.append(f'  {node_id} [label="{label(text)}", shape={_DOT_SHAPES[shape]}];')
+    for i, (title, ids) in enumerate(d.groups.items()):
+        lines.append(f'  subgraph cluster_{i} {{ label="{label(title)}";')
+        for node_id in ids:
+            text, shape = d.nodes[node_id]
+            lines.append(f'    {node_id} [label="{label(text)}", shape={_DOT_SHAPES[shape]}];')
+        lines.append("  }")
+    for a, b, text, dashed in d.edges:
+        style = ", style=dashed" if dashed else ""
+        lines.append(f'  {a} -> {b} [label="{label(text)}"{style}];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def write(plan: Plan, out_dir: Path, formats: tuple[str, ...] = ("svg", "png")) -> list[Path]:
+    """Write <stack>.mmd, plus <stack>.<fmt> for each format when Graphviz's `dot` exists."""
+    d = build(plan)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = [out_dir / f"{plan.stack}.mmd"]
+    written[0].write_text(mermaid(d))
+    (out_dir / f"{plan.stack}.dot").write_text(dot(d))
+    written.append(out_dir / f"{plan.stack}.dot")
+    exe = shutil.which("dot")
+    if exe is None:
+        return written
+    for fmt in formats:
+        target = out_dir / f"{plan.stack}.{fmt}"
+        subprocess.run(
+            [exe, f"-T{fmt}", "-o", str(target), str(written[1])], check=True, timeout=60
+        )
+        written.append(target)
+    return written

@@ -1,0 +1,172 @@
+"""Difference between two plans: resources added, removed and changed, cost and deploy time.
+
+Resources are matched by URN without the stack segment, so `diff dev prod` lines up the same
+logical resources of two stacks, and `diff base/Pulumi.prod.yaml Pulumi.prod.yaml` (a pull
+request's base and head) shows exactly what the change does. Replacements come from
+offline/replacement.py; one that drops traffic without `replacementIntended` is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import cost, deploy
+from .engine import Captured, Plan
+from .replacement import Replacement, changed_properties, replacements, stackless
+
+
+@dataclass
+class PlanDiff:
+    before: Plan
+    after: Plan
+    added: list[Captured]
+    removed: list[Captured]
+    changed: list[tuple[Captured, list[str]]]
+    replaced: list[Replacement]
+    cost_before: cost.CostReport
+    cost_after: cost.CostReport
+    deploy_before: deploy.DeployReport
+    deploy_after: deploy.DeployReport
+
+    @property
+    def refused(self) -> list[Replacement]:
+        return [r for r in self.replaced if r.refused]
+
+    def to_json(self) -> dict[str, Any]:
+        rolling_before = self.deploy_before.to_json()["rollingMinutes"]
+        rolling_after = self.deploy_after.to_json()["rollingMinutes"]
+        return {
+            "before": self.before.source,
+            "after": self.after.source,
+            "added": [r.urn for r in self.added],
+            "removed": [r.urn for r in self.removed],
+            "changed": [{"urn": r.urn, "properties": props} for r, props in self.changed],
+            "replacements": [r.to_json() for r in self.replaced],
+            "cost": {
+                "beforeMonthlyUsd": round(self.cost_before.monthly_usd, 2),
+                "afterMonthlyUsd": round(self.cost_after.monthly_usd, 2),
+                "deltaMonthlyUsd": round(
+                    self.cost_after.monthly_usd - self.cost_before.monthly_usd, 2
+                ),
+            },
+            "deployment": {
+                "rollingMinutes": {
+                    name: {"before": rolling_before.get(name), "after": rolling_after.get(name)}
+                    for name in sorted(set(rolling_before) | set(rolling_after))
+                },
+                "freshStackMinutes": {
+                    "before": round(self.deploy_before.fresh_stack_seconds / 60, 2),
+                    "after": round(self.deploy_after.fresh_stack_seconds / 60, 2),
+                },
+            },
+        }
+
+
+def diff(before: Plan, after: Plan) -> PlanDiff:
+    old = {stackless(r.urn): r for r in before.resources}
+    new = {stackless(r.urn): r for r in after.resources}
+    changed = []
+    for key in sorted(set(old) & set(new)):
+        props = changed_properties(old[key], new[key])
+        if props and new[key].custom:
+            changed.append((new[key], props))
+    return PlanDiff(
+        before=before,
+        after=after,
+        added=[new[k] for k in sorted(set(new) - set(old)) if new[k].custom],
+        removed=[old[k] for k in sorted(set(old) - set(new)) if old[k].custom],
+        changed=changed,
+        replaced=replacements(before, after),
+        cost_before=cost.estimate(before),
+        cost_after=cost.estimate(after),
+        deploy_before=deploy.estimate(before),
+        deploy_after=deploy.estimate(after),
+    )
+
+
+def _label(r: Captured) -> str:
+    return f"{r.type.rsplit(':', 1)[-1]} {r.name}"
+
+
+def render(d: PlanDiff) -> str:
+    """Markdown: readable in a terminal and as a pull-request comment."""
+    delta = d.cost_after.monthly_usd - d.cost_before.monthly_usd
+    lines = [
+        f"### Offline plan diff: {d.before.source} -> {d.after.source}",
+        "",
+        f"**{len(d.added)} to add, {len(d.changed)} to change "
+        f"({len(d.replaced)} replaced), {len(d.removed)} to remove.** "
+        f"Cost ${d.cost_before.monthly_usd:,.2f} -> ${d.cost_after.monthly_usd:,.2f} a month "
+        f"({delta:+,.2f}).",
+        "",
+    ]
+    if d.replaced:
+        lines += ["#### Replacements", ""]
+        for r in d.replaced:
+            mark = "**REFUSED**" if r.refused else "**STATEFUL**" if r.stateful else "replace"
+            why = f": loses {r.loses}" if r.loses else ""
+            extra = " (marked replacementIntended)" if r.intended else ""
+            extra += " (protected: the delete will fail)" if r.protected else ""
+            lines.append(
+                f"- {mark} `{_label_of(r)}` because of {', '.join(r.properties)}{why}{extra}"
+            )
+        if d.refused:
+            lines.append(
+                "- Refused replacements drop traffic; set replacementIntended on the load "
+                "balancer or service's loadBalancer in the stack config if that is the plan."
+            )
+        lines.append("")
+    sections = (("Added", d.added), ("Removed", d.removed))
+    for title, items in sections:
+        if items:
+            lines += [f"#### {title}", "", *(f"- `{_label(r)}`" for r in items), ""]
+    if d.changed:
+        lines += ["#### Changed", ""]
+        lines += [f"- `{_label(r)}`: {', '.join(props)}" for r, props in d.changed]
+        lines.append("")
+    lines += ["#### Deploy time (minutes, modelled)", "", "| service | before | after |"]
+    lines.append("|---|---:|---:|")
+    before = {s.name: s.minutes for s in d.deploy_before.services}
+    after = {s.name: s.minutes for s in d.deploy_after.services}
+    for name in sorted(set(before) | set(after)):
+        lines.append(f"| {name} | {_minutes(before.get(name))} | {_minutes(after.get(name))} |")
+    lines.append(
+        f"| fresh stack | {d.deploy_before.fresh_stack_seconds / 60:.1f} | "
+        f"{d.deploy_after.fresh_stack_seconds / 60:.1f} |"
+    )
+    lines += ["", "#### Cost (USD a month)", "", "| item | before | after |", "|---|---:|---:|"]
+    old = _by_line(d.cost_before)
+    new = _by_line(d.cost_after)
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if a is None or b is None or abs(a[1] - b[1]) >= 0.005:
+            label = (b or a or ("", 0.0))[0]
+            lines.append(f"| {label} | {_usd(a and a[1])} | {_usd(b and b[1])} |")
+    lines.append(
+        f"| **total** | {d.cost_before.monthly_usd:,.2f} | {d.cost_after.monthly_usd:,.2f} |"
+    )
+    return "\n".join(lines)
+
+
+def _label_of(r: Replacement) -> str:
+    return f"{r.type.rsplit(':', 1)[-1]} {r.name}"
+
+
+def _by_line(report: cost.CostReport) -> dict[tuple[str, int], tuple[str, float]]:
+    """Cost lines keyed by resource and position, so a changed count pairs with its old line."""
+    out: dict[tuple[str, int], tuple[str, float]] = {}
+    seen: dict[str, int] = {}
+    for line in report.lines:
+        urn = stackless(line.urn)
+        seen[urn] = seen.get(urn, -1) + 1
+        out[(urn, seen[urn])] = (line.item, line.monthly_usd)
+    return out
+
+
+def _usd(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.2f}"
+
+
+def _minutes(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"

@@ -1,0 +1,215 @@
+"""Which changes between two plans replace a resource, and which of those lose state or traffic.
+
+`replacements(before, after)` matches resources by URN (the stack segment ignored, so two stacks'
+plans compare too) and reports each resource whose change touches a property that forces
+replacement. The table is read from hashicorp/terraform-provider-aws `ForceNew` schemas, which
+pulumi-aws bridges (reference/security-rules.md section 5); `options.replaceOnChanges` adds
+properties and `options.ignoreChanges` removes them, as the engine does.
+
+`stateful` marks what a replacement destroys beyond the resource itself: data (log groups,
+buckets, keys), a public address, or a DNS name and the registered targets that serve traffic
+(load balancers, listeners, target groups). The config can declare a load balancer's or a
+target group's replacement intended (`replacementIntended`); the diff refuses the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .engine import Captured, Plan
+
+ANY = "*"  # every input except tags and skipDestroy
+
+FORCE_NEW: dict[str, tuple[str, ...]] = {
+    "aws:lb/targetGroup:TargetGroup": (
+        "name", "namePrefix", "port", "protocol", "protocolVersion", "targetType", "vpcId",
+        "ipAddressType",
+    ),
+    "aws:lb/loadBalancer:LoadBalancer": (
+        "name", "namePrefix", "internal", "loadBalancerType", "customerOwnedIpv4Pool",
+    ),
+    "aws:lb/listener:Listener": ("loadBalancerArn",),
+    "aws:lb/listenerRule:ListenerRule": ("listenerArn",),
+    "aws:ecs/service:Service": (
+        "name", "cluster", "launchType", "schedulingStrategy", "iamRole", "deploymentController",
+    ),
+    "aws:ecs/cluster:Cluster": ("name",),
+    "aws:ecs/taskDefinition:TaskDefinition": (ANY,),
+    "aws:ecs/capacityProvider:CapacityProvider": ("name",),
+    "aws:cloudwatch/logGroup:LogGroup": ("name", "namePrefix"),
+    "aws:ec2/vpc:Vpc": ("cidrBlock", "instanceTenancy"),
+    "aws:ec2/subnet:Subnet": ("vpcId", "cidrBlock", "availabilityZone", "availabilityZoneId"),
+    "aws:ec2/natGateway:NatGateway": ("allocationId", "subnetId", "connectivityType"),
+    "aws:ec2/eip:Eip": ("domain", "publicIpv4Pool"),
+    "aws:ec2/securityGroup:SecurityGroup": ("name", "namePrefix", "vpcId", "description"),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": ("vpcId", "serviceName", "vpcEndpointType"),
+    "aws:ec2/instance:Instance": ("ami", "subnetId", "availabilityZone", "userData"),
+    "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix"),
+    "aws:kms/key:Key": ("customerMasterKeySpec", "keyUsage", "multiRegion"),
+    "aws:servicediscovery/httpNamespace:HttpNamespace": ("name",),
+    "aws:iam/role:Role": ("name", "namePrefix", "path"),
+    "aws:appautoscaling/target:Target": ("resourceId", "scalableDimension", "serviceNamespace"),
+}  # fmt: skip
+
+# What a replacement loses, per type.
+STATEFUL: dict[str, str] = {
+    "aws:cloudwatch/logGroup:LogGroup": "its log data",
+    "aws:s3/bucket:Bucket": "its objects",
+    "aws:kms/key:Key": "the key material (data encrypted with it becomes unreadable)",
+    "aws:ec2/eip:Eip": "its public IP address",
+    "aws:ec2/natGateway:NatGateway": "its public IP address (egress allow-lists break)",
+    "aws:lb/loadBalancer:LoadBalancer": "its DNS name and ARN (clients and DNS records break)",
+    "aws:lb/listener:Listener": "traffic on its port while it is recreated",
+    "aws:lb/targetGroup:TargetGroup": "its registered targets (traffic drops until re-registered)",
+    "aws:ec2/vpc:Vpc": "everything inside it",
+    "aws:ec2/subnet:Subnet": "every ENI in it",
+    "aws:ecs/cluster:Cluster": "its services and tasks",
+    "aws:ecs/service:Service": "its running tasks (scaled to zero, then recreated)",
+}
+TRAFFIC = (
+    "aws:lb/loadBalancer:LoadBalancer",
+    "aws:lb/listener:Listener",
+    "aws:lb/targetGroup:TargetGroup",
+)
+NOT_REPLACING = ("tags", "tagsAll", "skipDestroy")
+
+# A replaced resource gets a new ID or ARN, which replaces the dependents that hold it in a
+# forcing property (a listener's loadBalancerArn, a subnet's vpcId): dependent type -> the
+# forcing property and the dependency type it comes from.
+CASCADE: dict[str, tuple[tuple[str, str], ...]] = {
+    "aws:lb/listener:Listener": (("loadBalancerArn", "aws:lb/loadBalancer:LoadBalancer"),),
+    "aws:lb/listenerRule:ListenerRule": (("listenerArn", "aws:lb/listener:Listener"),),
+    "aws:lb/targetGroup:TargetGroup": (("vpcId", "aws:ec2/vpc:Vpc"),),
+    "aws:ec2/subnet:Subnet": (("vpcId", "aws:ec2/vpc:Vpc"),),
+    "aws:ec2/securityGroup:SecurityGroup": (("vpcId", "aws:ec2/vpc:Vpc"),),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": (("vpcId", "aws:ec2/vpc:Vpc"),),
+    "aws:ec2/natGateway:NatGateway": (
+        ("subnetId", "aws:ec2/subnet:Subnet"),
+        ("allocationId", "aws:ec2/eip:Eip"),
+    ),
+    "aws:ecs/service:Service": (("cluster", "aws:ecs/cluster:Cluster"),),
+}
+
+
+@dataclass(frozen=True)
+class Replacement:
+    urn: str  # in the `after` plan
+    type: str
+    name: str
+    properties: tuple[str, ...]
+    loses: str  # "" when nothing beyond the resource is lost
+    intended: bool
+    protected: bool
+
+    @property
+    def stateful(self) -> bool:
+        return bool(self.loses)
+
+    @property
+    def refused(self) -> bool:
+        """A replacement that drops traffic and that the config did not declare intended."""
+        return self.type in TRAFFIC and not self.intended
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "properties": list(self.properties),
+            "stateful": self.stateful,
+            "loses": self.loses,
+            "intended": self.intended,
+            "refused": self.refused,
+            "protected": self.protected,
+        }
+
+
+def stackless(urn: str) -> str:
+    """URN without its stack: `urn:pulumi:dev::p::t::n` -> `p::t::n`."""
+    return urn.split("::", 1)[1] if "::" in urn else urn
+
+
+def changed_properties(before: Captured, after: Captured) -> list[str]:
+    keys = set(before.inputs) | set(after.inputs)
+    return sorted(k for k in keys if before.inputs.get(k) != after.inputs.get(k))
+
+
+def forcing(before: Captured, after: Captured) -> tuple[str, ...]:
+    """The changed properties of a matched pair that force its replacement."""
+    changed = set(changed_properties(before, after)) - set(NOT_REPLACING)
+    changed -= set(after.options.get("ignoreChanges") or [])
+    table = set(FORCE_NEW.get(after.type, ()))
+    table |= set(after.options.get("replaceOnChanges") or [])
+    if ANY in table:
+        return tuple(sorted(changed))
+    found = changed & table
+    if after.type == "aws:ecs/service:Service" and "capacityProviderStrategies" in changed:
+        # Replaced unless forceNewDeployment is set and neither side is empty (provider docs).
+        old = before.inputs.get("capacityProviderStrategies") or []
+        new = after.inputs.get("capacityProviderStrategies") or []
+        if not after.inputs.get("forceNewDeployment") or not old or not new:
+            found.add("capacityProviderStrategies")
+    return tuple(sorted(found))
+
+
+def replacements(before: Plan, after: Plan) -> list[Replacement]:
+    """Resources present in both plans whose change forces replacement, in URN order."""
+    old = {stackless(r.urn): r for r in before.resources if r.custom}
+    pairs = [
+        (old[stackless(r.urn)], r)
+        for r in sorted(after.resources, key=lambda c: c.urn)
+        if r.custom and stackless(r.urn) in old
+    ]
+    found = {r.urn: set(forcing(prior, r)) for prior, r in pairs}
+    by_urn = {r.urn: r for r in after.resources}
+    grew = True
+    while grew:  # follow new IDs down the dependency graph until nothing more is replaced
+        grew = False
+        for _, r in pairs:
+            for prop, dep_type in CASCADE.get(r.type, ()):
+                if prop in found[r.urn] or prop in (r.options.get("ignoreChanges") or []):
+                    continue
+                deps = [by_urn.get(u) for u in r.dependencies]
+                if any(d is not None and d.type == dep_type and found.get(d.urn) for d in deps):
+                    found[r.urn].add(prop)
+                    grew = True
+    out = []
+    for prior, r in pairs:
+        props = tuple(sorted(found[r.urn]))
+        if not props:
+            continue
+        out.append(
+            Replacement(
+                urn=r.urn,
+                type=r.type,
+                name=r.name,
+                properties=props,
+                loses=STATEFUL.get(r.type, ""),
+                intended=_intended(after, r),
+                protected=bool(prior.options.get("protect")),
+            )
+        )
+    return out
+
+
+def _intended(plan: Plan, r: Captured) -> bool:
+    """The config's replacementIntended for the load balancer or service that owns `r`."""
+    owner = _component(plan, r)
+    if owner is None:
+        return False
+    lb = plan.config.load_balancers.get(owner.name)
+    if owner.type == "ecs-platform:lb:LoadBalancer" and lb is not None:
+        return lb.replacement_intended
+    svc = plan.config.services.get(owner.name)
+    if owner.type == "ecs-platform:service:Service" and svc is not None:
+        return svc.load_balancer is not None and svc.load_balancer.replacement_intended
+    return False
+
+
+def _component(plan: Plan, r: Captured) -> Captured | None:
+    by_urn = {c.urn: c for c in plan.resources}
+    parent = by_urn.get(r.parent or "")
+    while parent is not None and parent.custom:
+        parent = by_urn.get(parent.parent or "")
+    return parent
