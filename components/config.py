@@ -30,6 +30,7 @@ from .specs.common import NAME_PATTERN, ResourceKey, Spec, SpecError, suggest
 from .specs.fargate import FARGATE_SIZES, cpu_error, memory_error, smallest_fit
 from .specs.load_balancer import LoadBalancerSpec
 from .specs.network import NetworkSpec
+from .specs.protection import ProtectionSpec
 from .specs.service import ENV_NAME_PATTERN, ServicePlacement, ServiceSpec
 
 PROJECT = "ecs-platform"
@@ -37,7 +38,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 
 # Top-level keys: `ecs-platform:<key>` -> StackConfig field alias.
-TOP_LEVEL_KEYS = ("network", "cluster", "loadBalancers", "services")
+TOP_LEVEL_KEYS = ("network", "cluster", "loadBalancers", "services", "protection")
 
 
 class ConfigError(pulumi.RunError):
@@ -73,6 +74,10 @@ class StackConfig(Spec):
     )
     services: dict[ResourceKey, ServiceSpec] = Field(
         default_factory=dict, description="ECS services by name."
+    )
+    protection: ProtectionSpec = Field(
+        default_factory=ProtectionSpec,  # type: ignore[arg-type]
+        description="protect / retainOnDelete for stateful resources (prod: both true).",
     )
 
     @model_validator(mode="after")
