@@ -17,7 +17,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "outputs": plan.outputs,
         "cost": {"monthlyUsd": 0.0, "lines": []},
         "deployment": {"rollingMinutes": {}, "freshStackMinutes": 0.0},
-        "policy": {"violations": []},
+        "policy": _policy_report(plan).to_json(),
     }
 
 
@@ -48,4 +48,13 @@ def render(plan: Plan) -> str:
         lines += ["", "Outputs:"]
         for key, value in sorted(plan.outputs.items()):
             lines.append(f"  {key}: {value}")
+    from .policy import render as render_policy
+
+    lines += ["", *render_policy(_policy_report(plan))]
     return "\n".join(lines)
+
+
+def _policy_report(plan: Plan) -> Any:
+    from .policy import check
+
+    return check(plan)
