@@ -475,3 +475,11 @@ def test_rule_names_and_descriptions_are_unique_and_cite_anchors():
     assert len({r.name for r in RULES}) == len(RULES) >= 30
     for r in RULES:
         assert r.anchors and r.ref in r.description
+
+
+def test_stacks_other_than_dev_staging_and_prod_are_held_to_prod_levels():
+    from offline.policy import environment
+
+    assert [environment(s) for s in ("dev", "staging", "prod", "qa", "test")] == [
+        "dev", "staging", "prod", "prod", "prod"
+    ]  # fmt: skip
