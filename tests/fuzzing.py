@@ -63,18 +63,20 @@ def paths(node: Any, prefix: tuple = ()) -> list[tuple]:
 
 
 def _services(cfg: dict[str, Any]) -> dict[str, Any]:
-    return cfg.setdefault("ecs-platform:services", {}) or {}
+    services = cfg.setdefault("ecs-platform:services", {})
+    return services if isinstance(services, dict) else {}
 
 
 def _cross_reference(draw: st.DrawFn, cfg: dict[str, Any]) -> None:
     services = _services(cfg)
     if not services:
         return
-    name = draw(st.sampled_from(sorted(services)))
+    name = draw(st.sampled_from(sorted(services, key=str)))
     svc = services[name]
     if not isinstance(svc, dict):
         return
-    lbs = sorted(cfg.get("ecs-platform:loadBalancers") or {})
+    declared = cfg.get("ecs-platform:loadBalancers")
+    lbs = sorted(map(str, declared)) if isinstance(declared, dict) else []
     kind = draw(st.sampled_from(["lb", "priority", "provider", "depends", "cidr", "secret",
                                  "port", "sidecar-port", "public-ip"]))  # fmt: skip
     if kind == "lb":
@@ -92,17 +94,18 @@ def _cross_reference(draw: st.DrawFn, cfg: dict[str, Any]) -> None:
             min_size=0, max_size=3))  # fmt: skip
     elif kind == "depends":
         svc["dependsOn"] = [{"container": draw(st.sampled_from(["app", "otel", "nope"]))}]
-    elif kind == "cidr":
-        cfg.setdefault("ecs-platform:network", {})["cidrBlock"] = draw(
+    elif kind == "cidr" and isinstance(cfg.get("ecs-platform:network"), dict):
+        cfg["ecs-platform:network"]["cidrBlock"] = draw(
             st.sampled_from(["10.40.0.0/15", "10.40.0.1/16", "10.0.0.0/28", "192.168.0.0/16"])
         )
     elif kind == "secret":
         key, value = draw(st.sampled_from(SECRET_ENTRIES))
-        svc.setdefault("environment", {})[key] = value
+        env = svc.get("environment")
+        svc["environment"] = {**(env if isinstance(env, dict) else {}), key: value}
     elif kind == "port":
         svc["containerPort"] = draw(st.sampled_from([0, 22, 80, 4317, 65536]))
     elif kind == "sidecar-port":
-        svc.setdefault("sidecars", {})["proxy"] = {"image": "envoy:1.31", "ports": [8080]}
+        svc["sidecars"] = {"proxy": {"image": "envoy:1.31", "ports": [8080]}}
     else:
         svc["assignPublicIp"] = True
 

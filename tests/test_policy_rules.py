@@ -483,3 +483,14 @@ def test_stacks_other_than_dev_staging_and_prod_are_held_to_prod_levels():
     assert [environment(s) for s in ("dev", "staging", "prod", "qa", "test")] == [
         "dev", "staging", "prod", "prod", "prod"
     ]  # fmt: skip
+
+
+def test_docs_list_every_rule_and_every_documented_exception():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs/policy.md").read_text()
+    assert all(f"| `{r.name}` | {r.ref} |" in text for r in RULES)
+    for env in ENVIRONMENTS:
+        for name, entry in pack_config(env).items():
+            if isinstance(entry, dict):
+                assert all(f"`{p}`" in text for p in entry.get("exemptions", {})), name
