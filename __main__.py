@@ -2,6 +2,7 @@
 
 import pulumi
 
+from components import protection
 from components.cluster import Cluster
 from components.config import exit_on_config_error, load_stack_config
 from components.dashboard import stack_dashboard
@@ -13,6 +14,7 @@ from components.worker import Worker
 
 with exit_on_config_error():
     config = load_stack_config()
+protection.configure(config.protection)
 
 network = Network("network", config.network)
 cluster = Cluster(

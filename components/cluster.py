@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
+from . import protection
 from .managed_instances import managed_instances_provider
 from .specs.cluster import ClusterSpec, Ec2CapacitySpec
 
@@ -65,14 +66,14 @@ class Cluster(pulumi.ComponentResource):
             policy=pulumi.Output.all(identity.account_id, region).apply(
                 lambda a: _exec_key_policy(a[0], a[1])
             ),
-            opts=child,
+            opts=protection.stateful(self),
         )
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-exec",
             name=f"/ecs/{project}-{stack}/exec",
             retention_in_days=spec.exec_log_retention_days,
             kms_key_id=key.arn,
-            opts=child,
+            opts=protection.stateful(self, retained=True),
         )
         namespace = aws.servicediscovery.HttpNamespace(
             f"{name}-namespace",
@@ -99,7 +100,7 @@ class Cluster(pulumi.ComponentResource):
             service_connect_defaults=aws.ecs.ClusterServiceConnectDefaultsArgs(
                 namespace=namespace.arn
             ),
-            opts=child,
+            opts=protection.stateful(self),
         )
 
         self.ec2_capacity_provider = None

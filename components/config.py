@@ -32,6 +32,7 @@ from .specs.fargate import FARGATE_SIZES, cpu_error, memory_error, smallest_fit
 from .specs.load_balancer import LoadBalancerSpec
 from .specs.network import NetworkSpec
 from .specs.operations import ObservabilitySpec
+from .specs.protection import ProtectionSpec
 from .specs.service import ENV_NAME_PATTERN, ServicePlacement, ServiceSpec
 from .specs.workloads import ScheduledTaskSpec, TaskSpec, WorkerSpec
 
@@ -49,6 +50,7 @@ TOP_LEVEL_KEYS = (
     "workers",
     "observability",
     "assumptions",
+    "protection",
 )
 
 
@@ -101,6 +103,10 @@ class StackConfig(Spec):
         default_factory=AssumptionsSpec,  # type: ignore[arg-type]
         description="Usage and timing figures for the offline plan's cost and deploy-time "
         "models (traffic, log volume, app start and stop); they change no resource.",
+    )
+    protection: ProtectionSpec = Field(
+        default_factory=ProtectionSpec,  # type: ignore[arg-type]
+        description="protect / retainOnDelete for stateful resources (prod: both true).",
     )
 
     @model_validator(mode="after")

@@ -20,6 +20,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from . import protection
 from .naming import aws_name
 from .specs.load_balancer import LoadBalancerSpec
 
@@ -109,8 +110,8 @@ class LoadBalancer(pulumi.ComponentResource):
             access_logs=access_logs,
             **self._type_settings(spec),
             # ELB checks that it may write to the bucket when logging is turned on.
-            opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[log_policy] if log_policy is not None else []
+            opts=protection.stateful(
+                self, depends_on=[log_policy] if log_policy is not None else []
             ),
         )
         self.arn, self.arn_suffix, self.dns_name = lb.arn, lb.arn_suffix, lb.dns_name
@@ -202,7 +203,7 @@ class LoadBalancer(pulumi.ComponentResource):
             f"{name}-logs",
             # Without deletion protection (dev) a teardown must not stall on old log objects.
             force_destroy=not spec.deletion_protection,
-            opts=child,
+            opts=protection.stateful(self, retained=True),
         )
         aws.s3.BucketPublicAccessBlock(
             f"{name}-logs",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from . import protection
 from .config import ConfigError
 from .specs.network import NetworkSpec
 
@@ -89,7 +90,7 @@ class Network(pulumi.ComponentResource):
             enable_dns_support=True,
             enable_dns_hostnames=True,  # interface endpoints with private DNS need both
             tags={"Name": f"{stack}-{name}"},
-            opts=child,
+            opts=protection.stateful(self),
         )
         self.vpc_id = vpc.id
         # Security Hub EC2.2: the default security group allows no traffic.

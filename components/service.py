@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from . import iam, image, operations, timing
+from . import iam, image, operations, protection, timing
 from .cluster import Cluster
 from .containers import container_definitions, volume_name
 from .load_balancer import LoadBalancer
@@ -80,7 +80,7 @@ class Service(pulumi.ComponentResource):
             f"{name}-logs",
             name=self.log_group_name,
             retention_in_days=spec.log_retention_days,
-            opts=child,
+            opts=protection.stateful(self, retained=True),
         )
         execution, task_role = self._roles(name, spec, account, region, logs)
         self.task_role_arn = task_role.arn

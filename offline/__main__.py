@@ -28,6 +28,16 @@ def _plan(args: argparse.Namespace) -> int:
         print()
     else:
         print(render(result))
+    from .policy import check
+
+    refused = check(result).mandatory
+    if refused:
+        print(
+            f"refused: {len(refused)} mandatory policy violation(s), e.g. {refused[0].policy}: "
+            f"{refused[0].message}",
+            file=sys.stderr,
+        )
+        return 3
     return 0
 
 

@@ -18,7 +18,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "outputs": plan.outputs,
         "cost": cost.estimate(plan).to_json(),
         "deployment": deploy.estimate(plan).to_json(),
-        "policy": {"violations": []},
+        "policy": _policy_report(plan).to_json(),
     }
 
 
@@ -51,4 +51,13 @@ def render(plan: Plan) -> str:
             lines.append(f"  {key}: {value}")
     lines += ["", *cost.render(cost.estimate(plan))]
     lines += ["", *deploy.render(deploy.estimate(plan))]
+    from .policy import render as render_policy
+
+    lines += ["", *render_policy(_policy_report(plan))]
     return "\n".join(lines)
+
+
+def _policy_report(plan: Plan) -> Any:
+    from .policy import check
+
+    return check(plan)

@@ -26,6 +26,17 @@ ContainerName = Annotated[str, Field(pattern=NAME_PATTERN)]
 # Security Hub ECS.8: these names in plain `environment` always fail, whatever their value.
 FORBIDDEN_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ECS_ENGINE_AUTH_DATA")
 
+# Plain environment entries that are secrets by name or by well-known format. They would be
+# readable by anyone with ecs:DescribeTaskDefinition and in every revision forever.
+_SECRET_NAME = re.compile(
+    r"(?i)(^|_)(PASSWORD|PASSWD|PWD|SECRET|SECRET_KEY|SECRET_ACCESS_KEY|TOKEN|AUTH_TOKEN|"
+    r"API_KEY|APIKEY|PRIVATE_KEY|ACCESS_KEY|CLIENT_SECRET|CREDENTIALS?)$"
+)
+_SECRET_VALUE = re.compile(
+    r"^(A(KIA|SIA)[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|gh[pousr]_[A-Za-z0-9]{30,}"
+    r"|xox[abposr]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{16,})"
+)
+
 _SECRET_ARN = re.compile(
     r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+"
     r"(:[^:]*:[^:]*:[^:]*)?$"
@@ -140,12 +151,20 @@ class ContainerSpec(Spec):
     @field_validator("environment")
     @classmethod
     def _no_credentials(cls, value: dict[str, str]) -> dict[str, str]:
-        for name in value:
+        for name, text in value.items():
             if name in FORBIDDEN_ENV:
                 raise SpecError(
                     name,
                     "credentials must not be plain environment variables (Security Hub ECS.8); "
                     "use the task role, or move it to secrets with a Secrets Manager ARN",
+                )
+            by_name = _SECRET_NAME.search(name) and text and not text.startswith("arn:")
+            if by_name or _SECRET_VALUE.match(text):
+                raise SpecError(
+                    name,
+                    "looks like a secret in a plain environment variable (readable in every "
+                    "task definition revision; Security Hub ECS.8); move it to secrets with a "
+                    "Secrets Manager or SSM parameter ARN",
                 )
         return value
 

@@ -1,0 +1,11 @@
+"""Every rule of the ecs-platform policy pack, as plain functions (see base.py)."""
+
+from __future__ import annotations
+
+from . import ecs, iam, lb, logs, net, state
+from .base import Finding, Resource, Rule, Stack
+
+RULES: list[Rule] = [*ecs.RULES, *lb.RULES, *net.RULES, *iam.RULES, *logs.RULES, *state.RULES]
+BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
+
+__all__ = ["BY_NAME", "RULES", "Finding", "Resource", "Rule", "Stack"]

@@ -1,0 +1,194 @@
+"""The neutral view the rules read, and what a rule is.
+
+A rule is a plain function over `Resource` (type, name, URN, camelCase inputs) or over `Stack`
+(every resource, with parents and dependencies). The same functions run in two places:
+`policy/__main__.py` wraps them as pulumi-policy (CrossGuard) policies for `pulumi preview`,
+and `offline/policy.py` runs them on an offline Plan.
+
+Unknown values: during `pulumi preview`, props are pulumi-policy's unknown-checking proxies; an
+access to an unknown value raises `UnknownValueError` and the analyzer reports that the policy
+could not run (advisory). `wrap()` gives plain dicts the same behaviour, so offline runs and tests
+see unknowns exactly as the pack does. Rules never catch it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+
+__all__ = ["UnknownValueError"]
+
+Level = Literal["mandatory", "advisory", "disabled"]
+LEVELS: tuple[Level, ...] = ("mandatory", "advisory", "disabled")
+Env = Literal["dev", "staging", "prod"]
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource as a rule sees it. `options` holds protect/retainOnDelete when known."""
+
+    type: str
+    name: str
+    urn: str
+    props: Mapping[str, Any]
+    parent: str | None = None
+    dependencies: tuple[str, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Stack:
+    """Every resource of the stack (for rules that relate resources to each other)."""
+
+    resources: Sequence[Resource]
+
+    def of_type(self, *types: str) -> list[Resource]:
+        return [r for r in self.resources if r.type in types]
+
+    def get(self, urn: str) -> Resource | None:
+        return next((r for r in self.resources if r.urn == urn), None)
+
+    def deps(self, resource: Resource, *types: str) -> list[Resource]:
+        """Resources of `types` whose outputs flow into `resource`."""
+        found = (self.get(u) for u in resource.dependencies)
+        return [r for r in found if r is not None and (not types or r.type in types)]
+
+    def dependents(self, resource: Resource, *types: str) -> list[Resource]:
+        """Resources of `types` that take an output of `resource`."""
+        return [
+            r
+            for r in self.resources
+            if resource.urn in r.dependencies and (not types or r.type in types)
+        ]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A violation: where, what, and (for exemptions) the container it is about."""
+
+    urn: str | None
+    message: str
+    subject: str | None = None  # "web-taskdef/otel": exemption key below the resource
+
+
+ResourceCheck = Callable[[Resource, Mapping[str, Any]], Iterable[str | Finding]]
+StackCheck = Callable[[Stack, Mapping[str, Any]], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One policy. `levels` are the defaults per environment (policy/config.<env>.json wins)."""
+
+    name: str
+    ref: str  # ID in the reference table (shared/reference/security-rules.md section 2)
+    anchors: tuple[str, ...]
+    summary: str
+    severity: Literal["low", "medium", "high", "critical"]
+    levels: tuple[Level, ...]  # dev, staging, prod
+    types: tuple[str, ...] = ()
+    check: ResourceCheck | None = None
+    stack_check: StackCheck | None = None
+    config: Mapping[str, Any] = field(default_factory=dict)  # defaults of its settings
+
+    @property
+    def description(self) -> str:
+        return f"{self.summary} [{self.ref}; {', '.join(self.anchors)}]"
+
+    def level(self, env: Env) -> Level:
+        return self.levels[("dev", "staging", "prod").index(env)]
+
+
+def wrap(props: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Plain dicts get pulumi-policy's unknown-checking proxy; proxies pass through."""
+    return unknown_checking_proxy(dict(props)) if isinstance(props, dict) else props
+
+
+def run_resource_rule(rule: Rule, resource: Resource, cfg: Mapping[str, Any]) -> list[Finding]:
+    """Findings of a resource rule on one resource (exemptions not applied)."""
+    if rule.check is None or resource.type not in rule.types:
+        return []
+    out = []
+    for item in rule.check(resource, cfg):
+        if isinstance(item, str):
+            item = Finding(resource.urn, item)
+        out.append(item)
+    return out
+
+
+def run_rule(rule: Rule, stack: Stack, cfg: Mapping[str, Any]) -> list[Finding]:
+    """Findings of any rule on a whole stack (exemptions not applied)."""
+    if rule.stack_check is not None:
+        return list(rule.stack_check(stack, cfg))
+    return [f for r in stack.resources for f in run_resource_rule(rule, r, cfg)]
+
+
+def split_exempt(
+    found: Iterable[Finding], names: Mapping[str, str], cfg: Mapping[str, Any]
+) -> tuple[list[Finding], list[tuple[Finding, str]]]:
+    """(violations, exempted with their reason) under the rule's `exemptions` setting."""
+    violations, exempted = [], []
+    for f in found:
+        reason = exemption(f, names, cfg)
+        if reason:
+            exempted.append((f, reason))
+        else:
+            violations.append(f)
+    return violations, exempted
+
+
+def exemption(finding: Finding, stack_names: Mapping[str, str], cfg: Mapping[str, Any]) -> str:
+    """The reason a finding is exempt ('' if it is not): `exemptions` maps name globs to why."""
+    rules: Mapping[str, str] = cfg.get("exemptions") or {}
+    name = stack_names.get(finding.urn or "", "")
+    keys = [k for k in (name, finding.subject) if k]
+    for pattern, reason in rules.items():
+        if any(fnmatch.fnmatchcase(k, pattern) for k in keys):
+            return str(reason)
+    return ""
+
+
+# -- small readers shared by the rules ------------------------------------------------------
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (str, Mapping)):
+        return [value]
+    return list(value)
+
+
+def containers(props: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The container definitions of a task definition (a JSON string, or a list in tests)."""
+    raw = props.get("containerDefinitions")
+    if raw is None:
+        return []
+    parsed = json.loads(raw) if isinstance(raw, str) else raw
+    return [dict(c) for c in parsed]
+
+
+def policy_statements(document: Any) -> list[dict[str, Any]]:
+    """Statements of an IAM policy document (JSON text or mapping)."""
+    if document is None:
+        return []
+    doc = json.loads(document) if isinstance(document, str) else document
+    return [dict(s) for s in as_list(doc.get("Statement"))]
+
+
+def truthy(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def config_value(cfg: Mapping[str, Any], key: str, default: Any) -> Any:
+    value = cfg.get(key)
+    return default if value is None else value
+
+
+def findings(urn: str, messages: Iterable[str]) -> Iterator[Finding]:
+    for m in messages:
+        yield Finding(urn, m)
