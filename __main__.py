@@ -23,6 +23,13 @@ cluster = Cluster(
     vpc_id=network.vpc_id,
     private_subnet_ids=network.private_subnet_ids,
 )
+
+
+def task_subnets(public_ip: bool) -> list[pulumi.Output[str]]:
+    """Tasks run in private subnets unless the config asks for public IPs (NAT-less dev)."""
+    return network.public_subnet_ids if public_ip else network.private_subnet_ids
+
+
 load_balancers = {
     name: LoadBalancer(
         name,
@@ -41,9 +48,7 @@ services = {
         config.placement(name),
         cluster=cluster,
         vpc_id=network.vpc_id,
-        subnet_ids=network.public_subnet_ids
-        if spec.assign_public_ip
-        else network.private_subnet_ids,
+        subnet_ids=task_subnets(spec.assign_public_ip),
         load_balancer=load_balancers[spec.load_balancer.name] if spec.load_balancer else None,
     )
     for name, spec in config.services.items()
@@ -55,9 +60,7 @@ workers = {
         config.task_placement(spec),
         cluster=cluster,
         vpc_id=network.vpc_id,
-        subnet_ids=network.public_subnet_ids
-        if spec.assign_public_ip
-        else network.private_subnet_ids,
+        subnet_ids=task_subnets(spec.assign_public_ip),
     )
     for name, spec in config.workers.items()
 }
@@ -68,9 +71,7 @@ scheduled_tasks = {
         config.task_placement(spec),
         cluster=cluster,
         vpc_id=network.vpc_id,
-        subnet_ids=network.public_subnet_ids
-        if spec.assign_public_ip
-        else network.private_subnet_ids,
+        subnet_ids=task_subnets(spec.assign_public_ip),
     )
     for name, spec in config.scheduled_tasks.items()
 }

@@ -18,12 +18,12 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from . import iam, image, operations, protection, timing
+from . import iam, operations, timing
 from .cluster import Cluster
-from .containers import container_definitions, volume_name
 from .load_balancer import LoadBalancer
-from .naming import aws_name, name_prefix
+from .naming import name_prefix
 from .specs.service import APP_CONTAINER, ServicePlacement, ServiceSpec
+from .task import task_definition
 
 
 class DeploymentRolledBackError(Exception):
@@ -75,14 +75,9 @@ class Service(pulumi.ComponentResource):
         account = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=self)).account_id
         self._name, self._port, self._region = name, spec.container_port, region
 
-        self.log_group_name = f"/ecs/{project}-{stack}/{name}"
-        logs = aws.cloudwatch.LogGroup(
-            f"{name}-logs",
-            name=self.log_group_name,
-            retention_in_days=spec.log_retention_days,
-            opts=protection.stateful(self, retained=True),
-        )
-        execution, task_role = self._roles(name, spec, account, region, logs)
+        task = task_definition(self, name, spec, placement)
+        self.log_group_name = task.log_group_name
+        task_role, definition = task.task_role, task.definition
         self.task_role_arn = task_role.arn
         if spec.execute_command:
             aws.iam.RolePolicy(
@@ -93,34 +88,6 @@ class Service(pulumi.ComponentResource):
                 ).apply(lambda a: iam.exec_policy(a[0], a[1])),
                 opts=child,
             )
-
-        containers = container_definitions(spec, self.log_group_name, region)
-        task_definition = aws.ecs.TaskDefinition(
-            f"{name}-taskdef",
-            family=aws_name(project, stack, name, limit=255),
-            cpu=str(placement.task_cpu),
-            memory=str(placement.task_memory),
-            network_mode="awsvpc",
-            requires_compatibilities=[placement.compatibility],
-            runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
-                cpu_architecture=spec.cpu_architecture, operating_system_family="LINUX"
-            ),
-            execution_role_arn=execution.arn,
-            task_role_arn=task_role.arn,
-            container_definitions=image.container_definitions_json(
-                self, name, spec, containers, execution
-            ),
-            ephemeral_storage=(
-                aws.ecs.TaskDefinitionEphemeralStorageArgs(size_in_gib=spec.ephemeral_storage_gib)
-                if spec.ephemeral_storage_gib is not None
-                else None
-            ),
-            volumes=self._volumes(spec),
-            # Keep earlier revisions registered so a circuit-breaker rollback (or a manual one)
-            # can always start the previous revision.
-            skip_destroy=True,
-            opts=child,
-        )
 
         sg = aws.ec2.SecurityGroup(
             f"{name}-tasks",
@@ -164,7 +131,7 @@ class Service(pulumi.ComponentResource):
         service = aws.ecs.Service(
             f"{name}-service",
             cluster=cluster.name,
-            task_definition=task_definition.arn,
+            task_definition=definition.arn,
             # With autoscaling this is only the initial count: ignore_changes below keeps the
             # live count on every later update, while the scalable target's min/max apply.
             desired_count=spec.initial_count,
@@ -232,7 +199,7 @@ class Service(pulumi.ComponentResource):
         )
         self.service_name = service.name
         if wait and not pulumi.runtime.is_dry_run():
-            pulumi.Output.all(task_definition.arn, service.task_definition).apply(
+            pulumi.Output.all(definition.arn, service.task_definition).apply(
                 lambda a: verify_rollout(name, a[0], a[1])
             )
         operations.autoscaling(
@@ -375,78 +342,6 @@ class Service(pulumi.ComponentResource):
             ),
             lifecycle_hooks=hooks,
         )
-
-    def _roles(
-        self,
-        name: str,
-        spec: ServiceSpec,
-        account: pulumi.Output[str],
-        region: str,
-        logs: aws.cloudwatch.LogGroup,
-    ) -> tuple[aws.iam.Role, aws.iam.Role]:
-        child = pulumi.ResourceOptions(parent=self)
-        trust = account.apply(lambda a: iam.ecs_tasks_trust(a, region))
-        execution = aws.iam.Role(
-            f"{name}-execution",
-            assume_role_policy=trust,
-            description=f"ECS agent for {name}: pull images, write logs, read its secrets",
-            opts=child,
-        )
-        images = [spec.image, *(s.image for s in spec.sidecars.values())]
-        refs = [r for c in [spec, *spec.sidecars.values()] for r in c.secrets.values()]
-        log_group_arn = pulumi.Output.concat(
-            "arn:aws:logs:", region, ":", account, ":log-group:", logs.name
-        )
-        aws.iam.RolePolicy(
-            f"{name}-execution",
-            role=execution.id,
-            policy=log_group_arn.apply(lambda arn: iam.execution_policy(arn, images, refs)),
-            opts=child,
-        )
-        task = aws.iam.Role(
-            f"{name}-task",
-            assume_role_policy=trust,
-            description=f"Application permissions of {name}",
-            opts=child,
-        )
-        for arn in spec.task_role.managed_policy_arns:
-            aws.iam.RolePolicyAttachment(
-                f"{name}-task-{arn.rsplit('/', 1)[-1]}", role=task.name, policy_arn=arn, opts=child
-            )
-        if spec.task_role.statements:
-            aws.iam.RolePolicy(
-                f"{name}-task",
-                role=task.id,
-                policy=iam.policy(
-                    {"Effect": s.effect, "Action": s.actions, "Resource": s.resources}
-                    for s in spec.task_role.statements
-                ),
-                opts=child,
-            )
-        return execution, task
-
-    @staticmethod
-    def _volumes(spec: ServiceSpec) -> list[aws.ecs.TaskDefinitionVolumeArgs]:
-        volumes = [
-            aws.ecs.TaskDefinitionVolumeArgs(
-                name=v.name,
-                efs_volume_configuration=aws.ecs.TaskDefinitionVolumeEfsVolumeConfigurationArgs(
-                    file_system_id=v.file_system_id,
-                    root_directory=None if v.access_point_id else v.root_directory,
-                    transit_encryption="ENABLED",  # Security Hub ECS.18
-                    authorization_config=aws.ecs.TaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfigArgs(
-                        access_point_id=v.access_point_id, iam="ENABLED"
-                    ),
-                ),
-            )
-            for v in spec.efs_volumes
-        ]
-        # Empty task volumes live on the task's ephemeral storage: scratch space for a
-        # read-only root filesystem.
-        volumes += [
-            aws.ecs.TaskDefinitionVolumeArgs(name=volume_name(p)) for p in spec.writable_paths
-        ]
-        return volumes
 
     def _route(
         self,

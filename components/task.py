@@ -1,9 +1,10 @@
-"""A standalone task definition with its log group and roles, for tasks no ECS service runs.
+"""A task definition with its log group and roles: the part every ECS workload shares.
 
-Creates (children of `parent`): log group, execution role and its policy (pull its images, write
-its log group, read exactly its secrets), task role (nothing unless the spec grants it) and the
-task definition. The IAM documents and container definitions are the services' own
-(`iam.py`, `containers.py`); only the resources that hold them are created here.
+Creates (children of `parent`): log group `{name}-logs`, execution role and policy
+`{name}-execution` (pull its images, write its log group, read exactly the secrets of all its
+containers), task role `{name}-task` (nothing unless the spec grants it) and the task definition
+`{name}-taskdef`. Services, workers (through Service) and scheduled tasks all build on it, so
+their least-privilege rules cannot drift apart.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from . import iam, image
-from .containers import container_definitions
+from . import iam, image, protection
+from .containers import container_definitions, volume_name
 from .naming import aws_name
-from .service import Service
 from .specs.service import ServicePlacement, ServiceSpec
 
 
@@ -37,46 +37,12 @@ def task_definition(
 
     log_group_name = f"/ecs/{project}-{stack}/{name}"
     logs = aws.cloudwatch.LogGroup(
-        f"{name}-logs", name=log_group_name, retention_in_days=spec.log_retention_days, opts=child
+        f"{name}-logs",
+        name=log_group_name,
+        retention_in_days=spec.log_retention_days,
+        opts=protection.stateful(parent, retained=True),
     )
-    trust = account.apply(lambda a: iam.ecs_tasks_trust(a, region))
-    execution = aws.iam.Role(
-        f"{name}-execution",
-        assume_role_policy=trust,
-        description=f"ECS agent for {name}: pull images, write logs, read its secrets",
-        opts=child,
-    )
-    log_group_arn = pulumi.Output.concat(
-        "arn:aws:logs:", region, ":", account, ":log-group:", logs.name
-    )
-    aws.iam.RolePolicy(
-        f"{name}-execution",
-        role=execution.id,
-        policy=log_group_arn.apply(
-            lambda arn: iam.execution_policy(arn, [spec.image], spec.secrets.values())
-        ),
-        opts=child,
-    )
-    task_role = aws.iam.Role(
-        f"{name}-task",
-        assume_role_policy=trust,
-        description=f"Application permissions of {name}",
-        opts=child,
-    )
-    for arn in spec.task_role.managed_policy_arns:
-        aws.iam.RolePolicyAttachment(
-            f"{name}-task-{arn.rsplit('/', 1)[-1]}", role=task_role.name, policy_arn=arn, opts=child
-        )
-    if spec.task_role.statements:
-        aws.iam.RolePolicy(
-            f"{name}-task",
-            role=task_role.id,
-            policy=iam.policy(
-                {"Effect": s.effect, "Action": s.actions, "Resource": s.resources}
-                for s in spec.task_role.statements
-            ),
-            opts=child,
-        )
+    execution, task_role = _roles(parent, name, spec, account, region, logs)
     definition = aws.ecs.TaskDefinition(
         f"{name}-taskdef",
         family=aws_name(project, stack, name, limit=255),
@@ -92,8 +58,87 @@ def task_definition(
         container_definitions=image.container_definitions_json(
             parent, name, spec, container_definitions(spec, log_group_name, region), execution
         ),
-        volumes=Service._volumes(spec),
+        ephemeral_storage=(
+            aws.ecs.TaskDefinitionEphemeralStorageArgs(size_in_gib=spec.ephemeral_storage_gib)
+            if spec.ephemeral_storage_gib is not None
+            else None
+        ),
+        volumes=volumes(spec),
+        # Keep earlier revisions registered so a circuit-breaker rollback (or a manual one)
+        # can always start the previous revision.
         skip_destroy=True,
         opts=child,
     )
     return Task(log_group_name, definition, execution, task_role)
+
+
+def _roles(
+    parent: pulumi.Resource,
+    name: str,
+    spec: ServiceSpec,
+    account: pulumi.Output[str],
+    region: str,
+    logs: aws.cloudwatch.LogGroup,
+) -> tuple[aws.iam.Role, aws.iam.Role]:
+    child = pulumi.ResourceOptions(parent=parent)
+    trust = account.apply(lambda a: iam.ecs_tasks_trust(a, region))
+    execution = aws.iam.Role(
+        f"{name}-execution",
+        assume_role_policy=trust,
+        description=f"ECS agent for {name}: pull images, write logs, read its secrets",
+        opts=child,
+    )
+    images = [spec.image, *(s.image for s in spec.sidecars.values())]
+    refs = [r for c in [spec, *spec.sidecars.values()] for r in c.secrets.values()]
+    log_group_arn = pulumi.Output.concat(
+        "arn:aws:logs:", region, ":", account, ":log-group:", logs.name
+    )
+    aws.iam.RolePolicy(
+        f"{name}-execution",
+        role=execution.id,
+        policy=log_group_arn.apply(lambda arn: iam.execution_policy(arn, images, refs)),
+        opts=child,
+    )
+    task = aws.iam.Role(
+        f"{name}-task",
+        assume_role_policy=trust,
+        description=f"Application permissions of {name}",
+        opts=child,
+    )
+    for arn in spec.task_role.managed_policy_arns:
+        aws.iam.RolePolicyAttachment(
+            f"{name}-task-{arn.rsplit('/', 1)[-1]}", role=task.name, policy_arn=arn, opts=child
+        )
+    if spec.task_role.statements:
+        aws.iam.RolePolicy(
+            f"{name}-task",
+            role=task.id,
+            policy=iam.policy(
+                {"Effect": s.effect, "Action": s.actions, "Resource": s.resources}
+                for s in spec.task_role.statements
+            ),
+            opts=child,
+        )
+    return execution, task
+
+
+def volumes(spec: ServiceSpec) -> list[aws.ecs.TaskDefinitionVolumeArgs]:
+    """EFS volumes (transit encryption always on) and scratch volumes for writable paths."""
+    out = [
+        aws.ecs.TaskDefinitionVolumeArgs(
+            name=v.name,
+            efs_volume_configuration=aws.ecs.TaskDefinitionVolumeEfsVolumeConfigurationArgs(
+                file_system_id=v.file_system_id,
+                root_directory=None if v.access_point_id else v.root_directory,
+                transit_encryption="ENABLED",  # Security Hub ECS.18
+                authorization_config=aws.ecs.TaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfigArgs(
+                    access_point_id=v.access_point_id, iam="ENABLED"
+                ),
+            ),
+        )
+        for v in spec.efs_volumes
+    ]
+    # Empty task volumes live on the task's ephemeral storage: scratch space for a
+    # read-only root filesystem.
+    out += [aws.ecs.TaskDefinitionVolumeArgs(name=volume_name(p)) for p in spec.writable_paths]
+    return out

@@ -1,9 +1,9 @@
 """Replacement guard: refuse plans that would replace a load balancer, listener or target group
 in use, unless the stack config says the replacement is intended.
 
-Compares two offline plans (before and after an edit) resource by resource. The properties that
-force replacement come from the Terraform AWS provider (pulumi-aws bridges it): `ForceNew` in
-elbv2 load_balancer.go / target_group.go / listener.go (reference security-rules.md section 5).
+Compares two offline plans (before and after an edit) resource by resource, with the table of
+replacement-forcing properties in `offline/replacement.py` (the one `offline diff` uses), and
+reports the resources whose own properties force the replacement.
 Intent comes from the config of the plan after the edit: `loadBalancers.<lb>.replacementIntended`
 covers the load balancer and its listeners; `services.<svc>.loadBalancer.replacementIntended`
 covers that service's target group and NLB listener.
@@ -22,20 +22,11 @@ from pathlib import Path
 from components.config import ConfigError
 
 from .engine import Captured, Plan
+from .replacement import TRAFFIC, forcing, intent
 
-LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
-LISTENER = "aws:lb/listener:Listener"
 TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
-
-FORCE_NEW: dict[str, tuple[str, ...]] = {
-    LOAD_BALANCER: ("name", "namePrefix", "internal", "loadBalancerType", "customerOwnedIpv4Pool"),
-    LISTENER: ("loadBalancerArn",),
-    TARGET_GROUP: (
-        "name", "namePrefix", "port", "protocol", "protocolVersion", "targetType", "vpcId",
-        "ipAddressType",
-    ),
-}  # fmt: skip
-USERS = ("aws:lb/listenerRule:ListenerRule", LISTENER, "aws:ecs/service:Service")
+# What uses a target group: while one of these points at it, replacing it drops traffic.
+USERS = ("aws:lb/listenerRule:ListenerRule", "aws:lb/listener:Listener", "aws:ecs/service:Service")
 
 
 @dataclass(frozen=True)
@@ -55,36 +46,10 @@ class Replacement:
         )
 
 
-def _forcing(before: Captured, after: Captured) -> list[str]:
-    changed = [k for k in FORCE_NEW[before.type] if before.inputs.get(k) != after.inputs.get(k)]
-    if before.type == LOAD_BALANCER and after.inputs.get("loadBalancerType") == "network":
-        old, new = set(before.inputs.get("subnets") or []), set(after.inputs.get("subnets") or [])
-        if old - new:
-            changed.append("subnets (removed from an NLB)")
-        if not before.inputs.get("securityGroups") and after.inputs.get("securityGroups"):
-            changed.append("securityGroups (added to an NLB created without)")
-    if before.type == LOAD_BALANCER and before.inputs.get("subnetMappings") != after.inputs.get(
-        "subnetMappings"
-    ):
-        changed.append("subnetMappings")
-    return changed
-
-
 def _in_use(plan: Plan, r: Captured) -> bool:
     if r.type != TARGET_GROUP:
         return True  # load balancers and listeners carry DNS names and client connections
     return any(r.urn in u.dependencies for u in plan.resources if u.type in USERS)
-
-
-def _owner(plan: Plan, r: Captured) -> tuple[str, bool]:
-    component = (r.parent or "").rsplit("::", 1)[-1]
-    config = plan.config
-    if r.parent and ":service:Service::" in r.parent:
-        svc = config.services.get(component)
-        lb = svc.load_balancer if svc is not None else None
-        return f"services.{component}.loadBalancer", bool(lb and lb.replacement_intended)
-    spec = config.load_balancers.get(component)
-    return f"loadBalancers.{component}", bool(spec and spec.replacement_intended)
 
 
 def replacements(before: Plan, after: Plan) -> list[Replacement]:
@@ -92,11 +57,11 @@ def replacements(before: Plan, after: Plan) -> list[Replacement]:
     new = {r.urn: r for r in after.resources}
     out = []
     for old in before.resources:
-        if old.type not in FORCE_NEW or old.urn not in new or not _in_use(before, old):
+        if old.type not in TRAFFIC or old.urn not in new or not _in_use(before, old):
             continue
-        changed = _forcing(old, new[old.urn])
+        changed = forcing(old, new[old.urn])
         if changed:
-            owner, intended = _owner(after, new[old.urn])
+            owner, intended = intent(after, new[old.urn])
             out.append(Replacement(old.urn, old.type, tuple(changed), owner, intended))
     return out
 

@@ -28,6 +28,7 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     ),
     "aws:lb/loadBalancer:LoadBalancer": (
         "name", "namePrefix", "internal", "loadBalancerType", "customerOwnedIpv4Pool",
+        "subnetMappings",
     ),
     "aws:lb/listener:Listener": ("loadBalancerArn",),
     "aws:lb/listenerRule:ListenerRule": ("listenerArn",),
@@ -150,6 +151,15 @@ def forcing(before: Captured, after: Captured) -> tuple[str, ...]:
         new = after.inputs.get("capacityProviderStrategies") or []
         if not after.inputs.get("forceNewDeployment") or not old or not new:
             found.add("capacityProviderStrategies")
+    if after.type == "aws:lb/loadBalancer:LoadBalancer" and (
+        after.inputs.get("loadBalancerType") == "network"
+    ):
+        # An NLB cannot lose subnets, nor gain security groups it was created without.
+        old_subnets = set(before.inputs.get("subnets") or [])
+        if old_subnets - set(after.inputs.get("subnets") or []):
+            found.add("subnets (removed from an NLB)")
+        if not before.inputs.get("securityGroups") and after.inputs.get("securityGroups"):
+            found.add("securityGroups (added to an NLB created without)")
     return tuple(sorted(found))
 
 
@@ -194,17 +204,20 @@ def replacements(before: Plan, after: Plan) -> list[Replacement]:
 
 
 def _intended(plan: Plan, r: Captured) -> bool:
-    """The config's replacementIntended for the load balancer or service that owns `r`."""
+    return intent(plan, r)[1]
+
+
+def intent(plan: Plan, r: Captured) -> tuple[str, bool]:
+    """(config path, its replacementIntended) of the load balancer or service that owns `r`."""
     owner = _component(plan, r)
     if owner is None:
-        return False
+        return "", False
+    if owner.type == "ecs-platform:service:Service":
+        svc = plan.config.services.get(owner.name)
+        ref = svc.load_balancer if svc is not None else None
+        return f"services.{owner.name}.loadBalancer", bool(ref and ref.replacement_intended)
     lb = plan.config.load_balancers.get(owner.name)
-    if owner.type == "ecs-platform:lb:LoadBalancer" and lb is not None:
-        return lb.replacement_intended
-    svc = plan.config.services.get(owner.name)
-    if owner.type == "ecs-platform:service:Service" and svc is not None:
-        return svc.load_balancer is not None and svc.load_balancer.replacement_intended
-    return False
+    return f"loadBalancers.{owner.name}", bool(lb and lb.replacement_intended)
 
 
 def _component(plan: Plan, r: Captured) -> Captured | None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from .common import Spec, SpecError, check_log_retention
+from .common import LogRetentionDays, Spec, SpecError
 
 ProviderName = Literal["FARGATE", "FARGATE_SPOT", "EC2", "MANAGED_INSTANCES"]
 FARGATE_PROVIDERS = frozenset({"FARGATE", "FARGATE_SPOT"})
@@ -51,6 +51,10 @@ def check_strategy(items: list[CapacityProviderItem]) -> list[CapacityProviderIt
             "need one launch compatibility (AWS rule)"
         )
     return items
+
+
+# A capacity provider strategy: at most one base, a weight above zero, no Fargate/EC2 mix.
+Strategy = Annotated[list[CapacityProviderItem], AfterValidator(check_strategy)]
 
 
 class Ec2CapacitySpec(Spec):
@@ -126,7 +130,7 @@ class ClusterSpec(Spec):
         description="CloudWatch Container Insights: enhanced adds task- and container-level "
         "metrics (Security Hub ECS.12 wants at least enabled).",
     )
-    capacity_providers: list[CapacityProviderItem] = Field(
+    capacity_providers: Strategy = Field(
         default_factory=lambda: [CapacityProviderItem(provider="FARGATE", base=1, weight=1)],
         description="Default capacity provider strategy for services that do not set their own.",
     )
@@ -142,20 +146,9 @@ class ClusterSpec(Spec):
         pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$",
         description="Cloud Map namespace for Service Connect; default <stack>.internal.",
     )
-    exec_log_retention_days: int = Field(
+    exec_log_retention_days: LogRetentionDays = Field(
         90, description="Retention of the ECS Exec session log group (days)."
     )
-
-    @field_validator("capacity_providers")
-    @classmethod
-    def _strategy(cls, value: list[CapacityProviderItem]) -> list[CapacityProviderItem]:
-        return check_strategy(value)
-
-    @field_validator("exec_log_retention_days")
-    @classmethod
-    def _retention(cls, value: int) -> int:
-        check_log_retention(value)
-        return value
 
     @model_validator(mode="after")
     def _ec2_provider_needs_capacity(self) -> ClusterSpec:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 
@@ -54,6 +54,9 @@ def check_log_retention(days: int | None) -> int | None:
             + ", ".join(str(d) for d in LOG_RETENTION_DAYS)
         )
     return days
+
+
+LogRetentionDays = Annotated[int, AfterValidator(check_log_retention)]
 
 
 ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:([a-z0-9-]+):([a-z0-9-]*):(\d{12}|aws|):(.+)$")

@@ -7,13 +7,13 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .cluster import CapacityProviderItem, check_strategy
+from .cluster import CapacityProviderItem, Strategy
 from .common import (
     NAME_PATTERN,
+    LogRetentionDays,
     Port,
     Spec,
     SpecError,
-    check_log_retention,
     parse_arn,
 )
 from .image import BuildSpec, app_image_field, build_field, check_image_source
@@ -354,7 +354,7 @@ class ServiceSpec(ContainerSpec):
     cpu_architecture: Literal["X86_64", "ARM64"] = Field(
         "X86_64", description="ARM64 (Graviton) is about 20% cheaper on Fargate."
     )
-    capacity_providers: list[CapacityProviderItem] | None = Field(
+    capacity_providers: Strategy | None = Field(
         None, description="Capacity provider strategy; default: the cluster's."
     )
     ephemeral_storage_gib: int | None = Field(
@@ -392,7 +392,9 @@ class ServiceSpec(ContainerSpec):
     max_percent: int = Field(
         200, ge=100, le=400, description="200: the whole new set starts in one wave."
     )
-    log_retention_days: int = Field(30, description="Retention of the service's log group.")
+    log_retention_days: LogRetentionDays = Field(
+        30, description="Retention of the service's log group."
+    )
     task_role: TaskRoleSpec = Field(
         default_factory=TaskRoleSpec,  # type: ignore[arg-type]
         description="Permissions of the application (none unless granted here).",
@@ -419,19 +421,6 @@ class ServiceSpec(ContainerSpec):
         description="ECS Exec into the tasks (sessions logged, encrypted); the task role gets "
         "only the ssmmessages permissions it needs. Refused in prod by policy.",
     )
-
-    @field_validator("log_retention_days")
-    @classmethod
-    def _retention(cls, value: int) -> int:
-        check_log_retention(value)
-        return value
-
-    @field_validator("capacity_providers")
-    @classmethod
-    def _strategy(
-        cls, value: list[CapacityProviderItem] | None
-    ) -> list[CapacityProviderItem] | None:
-        return None if value is None else check_strategy(value)
 
     @model_validator(mode="after")
     def _service(self) -> ServiceSpec:

@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from .cluster import CapacityProviderItem, check_strategy
-from .common import Spec, SpecError, check_log_retention, parse_arn
+from .cluster import Strategy
+from .common import LogRetentionDays, Spec, SpecError, parse_arn
 from .image import BuildSpec, app_image_field, build_field
 from .service import ContainerSpec, ServiceSpec, TaskRoleSpec
 
@@ -31,7 +31,7 @@ class TaskSpec(ContainerSpec):
     cpu_architecture: Literal["X86_64", "ARM64"] = Field(
         "X86_64", description="ARM64 (Graviton) is about 20% cheaper on Fargate."
     )
-    capacity_providers: list[CapacityProviderItem] | None = Field(
+    capacity_providers: Strategy | None = Field(
         None, description="Capacity provider strategy; default: the cluster's."
     )
     assign_public_ip: bool = Field(
@@ -40,24 +40,13 @@ class TaskSpec(ContainerSpec):
     stop_timeout_seconds: int = Field(
         30, ge=2, le=120, description="SIGTERM-to-SIGKILL wait when the task is stopped."
     )
-    log_retention_days: int = Field(30, description="Retention of the task's log group.")
+    log_retention_days: LogRetentionDays = Field(
+        30, description="Retention of the task's log group."
+    )
     task_role: TaskRoleSpec = Field(
         default_factory=TaskRoleSpec,  # type: ignore[arg-type]
         description="Permissions of the application (none unless granted here).",
     )
-
-    @field_validator("log_retention_days")
-    @classmethod
-    def _retention(cls, value: int) -> int:
-        check_log_retention(value)
-        return value
-
-    @field_validator("capacity_providers")
-    @classmethod
-    def _strategy(
-        cls, value: list[CapacityProviderItem] | None
-    ) -> list[CapacityProviderItem] | None:
-        return None if value is None else check_strategy(value)
 
     @model_validator(mode="after")
     def _task(self) -> TaskSpec:
