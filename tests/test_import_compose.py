@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from offline.__main__ import main
-from offline.importers.check import build_supported, plan_stack, validate
+from offline.importers.check import plan_stack, validate
 from offline.importers.common import Yaml12Loader, secret_reason
 from offline.importers.compose import MAPPED, import_compose, interpolate, memory_mib, parse_port
 
@@ -53,10 +53,7 @@ def test_a_realistic_compose_file_imports_to_exactly_this(monkeypatch, capsys):
     monkeypatch.chdir(APP)
     assert main(["import-compose", "docker-compose.yml"]) == 0
     out = capsys.readouterr().out
-    expected = (APP / "expected.yaml").read_text()
-    if build_supported():
-        expected = expected.replace(BUILD_NOTE, "")
-    assert out == expected
+    assert out == (APP / "expected.yaml").read_text()
 
 
 def test_compose_resources_become_the_cheapest_fargate_size_that_covers_them(tmp_path: Path):
@@ -125,9 +122,3 @@ def _stack(tmp_path: Path, body: str):
 
 def _import(tmp_path: Path, body: str):
     return _stack(tmp_path, body).config["ecs-platform:services"]["app"]
-
-
-BUILD_NOTE = (
-    "# `build` is not in this branch's service config yet: for the check only, web got the "
-    "image public.ecr.aws/docker/library/busybox:stable.\n"
-)

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from offline.__main__ import main
-from offline.importers import check
-from offline.importers.check import build_supported, checkable, plan_stack, validate
+from offline.importers.check import plan_stack, validate
 from offline.importers.copilot import import_copilot, merge, schedule_expression
 from offline.importers.findings import StackImport
 
@@ -86,35 +85,7 @@ def test_a_copilot_app_written_like_the_docs_imports_to_exactly_these_files(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Pulumi.prod.yaml", "Pulumi.test.yaml"]
     for name in ("Pulumi.prod.yaml", "Pulumi.test.yaml"):
         expected = (APP / "expected" / name).read_text()
-        if build_supported():
-            expected = expected.replace(BUILD_NOTE, "")
-        if "workers" in check.TOP_LEVEL_KEYS:
-            expected = expected.replace(WORKLOADS_NOTE, "")
         assert (tmp_path / name).read_text() == expected, name
-
-
-def test_workers_and_scheduled_tasks_are_emitted_but_not_validated_on_this_branch():
-    config = {
-        "ecs-platform:services": {},
-        "ecs-platform:workers": {"w": {"image": "x"}},
-        "ecs-platform:scheduledTasks": {"j": {"image": "x", "schedule": "rate(1 day)"}},
-    }
-    checked, notes = checkable(config)
-    if "workers" in check.TOP_LEVEL_KEYS:
-        pytest.skip("the workloads branch is merged: these keys are validated")
-    assert "ecs-platform:workers" not in checked and "ecs-platform:scheduledTasks" not in checked
-    assert any("not validated" in n for n in notes)
-    assert "ecs-platform:workers" in config  # the output keeps them
-
-
-def test_build_gets_a_placeholder_image_only_for_the_check():
-    if build_supported():
-        pytest.skip("the service config accepts build")
-    config = {"ecs-platform:services": {"web": {"build": {"context": "."}}}}
-    checked, notes = checkable(config)
-    assert checked["ecs-platform:services"]["web"] == {"image": check.PLACEHOLDER_IMAGE}
-    assert config["ecs-platform:services"]["web"] == {"build": {"context": "."}}
-    assert any("for the check only" in n for n in notes)
 
 
 def test_an_environment_override_replaces_lists_and_merges_maps():
@@ -176,13 +147,3 @@ def test_an_unexpected_manifest_shape_is_reported_not_raised(tmp_path: Path):
     )
     stack: StackImport = import_copilot(tmp_path / "copilot").stacks["default"]
     assert any("unexpected manifest shape" in f.message for f in stack.findings)
-
-
-BUILD_NOTE = (
-    "# `build` is not in this branch's service config yet: for the check only, frontend got "
-    "the image public.ecr.aws/docker/library/busybox:stable.\n"
-)
-WORKLOADS_NOTE = (
-    "# ecs-platform:scheduledTasks, ecs-platform:workers are not in this branch's config layer "
-    "yet: emitted as specified, not validated.\n"
-)

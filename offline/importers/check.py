@@ -1,9 +1,8 @@
 """Check an imported stack with this repository's config layer and, on request, the offline plan.
 
-Imported configs lack what the source cannot say (a Compose file has no region or VPC), and
-may use keys another branch is adding (`build` on a service, `ecs-platform:workers`,
-`ecs-platform:scheduledTasks`). `checkable()` fills the first with a minimal network and region
-and adapts the second, only for the check, and says what it did so the output can tell the user.
+Imported configs lack what the source cannot say (a Compose file has no region or VPC).
+`checkable()` fills that in with a minimal network and region, only for the check, and says
+what it did so the output can tell the user.
 """
 
 from __future__ import annotations
@@ -15,20 +14,12 @@ from typing import Any
 
 import yaml
 
-from components.config import PROJECT, TOP_LEVEL_KEYS, parse_stack_config
-from components.specs.service import ServiceSpec
+from components.config import PROJECT, parse_stack_config
 
 from .findings import StackImport
 
 CHECK_REGION = "ap-northeast-2"
 CHECK_NETWORK: dict[str, Any] = {"cidrBlock": "10.0.0.0/16", "availabilityZones": 2}
-# Pullable, so the check sees what a real image reference looks like; used only for the check.
-PLACEHOLDER_IMAGE = "public.ecr.aws/docker/library/busybox:stable"
-
-
-def build_supported() -> bool:
-    """True once the service config accepts `build` (branch `workloads`)."""
-    return "build" in ServiceSpec.model_fields
 
 
 def checkable(config: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -44,26 +35,6 @@ def checkable(config: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         added.append("a minimal network (cidrBlock 10.0.0.0/16, 2 AZs)")
     if added:
         notes.append(f"Checked with {' and '.join(added)} added for the check only.")
-    services = out.get(f"{PROJECT}:services") or {}
-    built = sorted(n for n, s in services.items() if "build" in s)
-    if built and not build_supported():
-        for name in built:
-            del services[name]["build"]
-            services[name]["image"] = PLACEHOLDER_IMAGE
-        notes.append(
-            "`build` is not in this branch's service config yet: for the check only, "
-            f"{', '.join(built)} got the image {PLACEHOLDER_IMAGE}."
-        )
-    unknown = sorted(
-        k for k in out if k.startswith(f"{PROJECT}:") and k.split(":", 1)[1] not in TOP_LEVEL_KEYS
-    )
-    for key in unknown:
-        del out[key]
-    if unknown:
-        notes.append(
-            f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not in this branch's "
-            "config layer yet: emitted as specified, not validated."
-        )
     return out, notes
 
 
