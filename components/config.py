@@ -244,13 +244,6 @@ class StackConfig(Spec):
                     )
                 seen[name] = section
                 self._check_service(name, spec.service_spec(), section)
-        if self.workers and self.cluster.container_insights == "disabled":
-            name = next(iter(self.workers))
-            raise SpecError(
-                ("workers", name, "scaling"),
-                "backlog-per-task scaling reads RunningTaskCount from Container Insights; set "
-                "cluster.containerInsights to enabled or enhanced",
-            )
 
     def _check_service(self, name: str, svc: ServiceSpec, section: str = "services") -> None:
         at = (section, name)

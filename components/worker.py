@@ -5,10 +5,14 @@ dead-letter queue, unless an existing queue ARN is given; a `Service` child (log
 task definition, egress-only security group, ECS service) built from the worker's spec; the
 task role's grant on exactly that queue (receive, delete, change visibility, read attributes);
 and backlog-per-task autoscaling, AWS's documented SQS pattern: target tracking on the metric
-math `ApproximateNumberOfMessagesVisible / RunningTaskCount`. Target tracking cannot divide by
+math `ApproximateNumberOfMessagesVisible / running tasks`. Target tracking cannot divide by
 zero tasks, so a worker that scales to zero also gets a step-scaling policy whose alarm starts
 the first task when messages wait and none runs.
-Expects: the cluster (Container Insights on: RunningTaskCount comes from it), VPC and subnets.
+Running tasks come from Container Insights (`RunningTaskCount`) when the cluster has it, else
+from the free service metric: the per-minute SampleCount of AWS/ECS `CPUUtilization` is one
+sample per running task (aws/containers-roadmap#2718), so a dev cluster need not pay for
+Container Insights to scale its workers.
+Expects: the cluster, VPC and subnets.
 
 The ECS service ignores changes to desiredCount: autoscaling owns it, and `pulumi up` keeps the
 live count.
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -39,6 +44,23 @@ QUEUE_ACTIONS = [
 # Scale out fast when a backlog builds, scale in slowly so a burst does not flap the count.
 SCALE_OUT_COOLDOWN_SECONDS = 60
 SCALE_IN_COOLDOWN_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class RunningTasks:
+    """Where a worker's running-task count comes from (per minute: the metrics' period is 60 s)."""
+
+    namespace: str
+    metric: str
+    stat: str  # for the backlog ratio
+    peak_stat: str  # for the "none running" alarm
+
+    @staticmethod
+    def of(container_insights: bool) -> RunningTasks:
+        if container_insights:
+            return RunningTasks("ECS/ContainerInsights", "RunningTaskCount", "Average", "Maximum")
+        # One CPUUtilization sample per running task per minute; no tasks, no samples.
+        return RunningTasks("AWS/ECS", "CPUUtilization", "SampleCount", "SampleCount")
 
 
 def _keep_live_desired_count(
@@ -142,12 +164,9 @@ class Worker(pulumi.ComponentResource):
             max_capacity=scaling.max_count,
             opts=child,
         )
-        running = _metric_stat(
-            "ECS/ContainerInsights",
-            "RunningTaskCount",
-            {"ClusterName": cluster.name, "ServiceName": service.service_name},
-            "Average",
-        )
+        dimensions = {"ClusterName": cluster.name, "ServiceName": service.service_name}
+        source = RunningTasks.of(placement.container_insights)
+        running = _metric_stat(source.namespace, source.metric, dimensions, source.stat)
         visible = _metric_stat(
             "AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": queue_name}, "Sum"
         )
@@ -178,7 +197,7 @@ class Worker(pulumi.ComponentResource):
             opts=child,
         )
         if scaling.min_count == 0:
-            self._scale_from_zero(name, target, cluster.name, service.service_name, queue_name)
+            self._scale_from_zero(name, target, dimensions, source, queue_name)
 
         self.register_outputs(
             {
@@ -193,8 +212,8 @@ class Worker(pulumi.ComponentResource):
         self,
         name: str,
         target: aws.appautoscaling.Target,
-        cluster_name: pulumi.Input[str],
-        service_name: pulumi.Input[str],
+        dimensions: dict[str, pulumi.Input[str]],
+        source: RunningTasks,
         queue_name: pulumi.Input[str],
     ) -> None:
         """Start one task when messages wait and none runs; target tracking takes it from there."""
@@ -239,10 +258,10 @@ class Worker(pulumi.ComponentResource):
                 query(
                     id="running",
                     metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
-                        namespace="ECS/ContainerInsights",
-                        metric_name="RunningTaskCount",
-                        dimensions={"ClusterName": cluster_name, "ServiceName": service_name},
-                        stat="Maximum",
+                        namespace=source.namespace,
+                        metric_name=source.metric,
+                        dimensions=dimensions,
+                        stat=source.peak_stat,
                         period=60,
                     ),
                 ),

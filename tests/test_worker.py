@@ -152,6 +152,7 @@ def test_backlog_per_task_is_target_tracking_on_visible_messages_over_running_ta
     running = metrics["running"]["metricStat"]
     assert running["metric"]["namespace"] == "ECS/ContainerInsights"
     assert running["metric"]["metricName"] == "RunningTaskCount"
+    assert running["stat"] == "Average"
     assert [d["name"] for d in running["metric"]["dimensions"]] == ["ClusterName", "ServiceName"]
     assert running["metric"]["dimensions"][0]["value"] == "ecs-platform-test"
     assert not metrics["visible"]["returnData"] and not metrics["running"]["returnData"]
@@ -222,10 +223,26 @@ def test_bad_worker_settings_name_the_key(path, value, where, fragment):
     assert fragment in error.message
 
 
-def test_backlog_scaling_needs_container_insights():
-    error = config_error(stack(cluster={"containerInsights": "disabled"}))
-    assert error.path == "workers.jobs.scaling"
-    assert "Container Insights" in error.message
+def test_without_container_insights_running_tasks_are_the_cpu_sample_count():
+    # A dev cluster without Container Insights still scales its workers: the service's free
+    # AWS/ECS CPUUtilization metric carries one sample per running task each minute.
+    cfg = mutate(from_zero(), "cluster", {"containerInsights": "disabled"})
+    plan = plan_config(cfg)
+    spec = plan.named("jobs-backlog", POLICY).inputs["targetTrackingScalingPolicyConfiguration"]
+    metrics = {m["id"]: m for m in spec["customizedMetricSpecification"]["metrics"]}
+    running = metrics["running"]["metricStat"]
+    assert running["metric"]["namespace"] == "AWS/ECS"
+    assert running["metric"]["metricName"] == "CPUUtilization"
+    assert running["stat"] == "SampleCount"
+    assert [d["name"] for d in running["metric"]["dimensions"]] == ["ClusterName", "ServiceName"]
+    assert metrics["backlog"]["expression"] == "visible / running"
+    queries = {q["id"]: q for q in plan.named("jobs-from-zero", ALARM).inputs["metricQueries"]}
+    assert queries["running"]["metric"]["namespace"] == "AWS/ECS"
+    assert queries["running"]["metric"]["metricName"] == "CPUUtilization"
+    assert queries["running"]["metric"]["stat"] == "SampleCount"
+    assert queries["running"]["metric"]["period"] == 60
+    # no Container Insights metric is read anywhere in the worker's scaling
+    assert "ContainerInsights" not in json.dumps([spec, queries])
 
 
 def test_a_worker_may_not_reuse_a_scheduled_task_name():
