@@ -184,7 +184,11 @@ class Estimator:
         gb = int(td.inputs.get("memory", 0)) / 1024
         arch = (td.inputs.get("runtimePlatform") or {}).get("cpuArchitecture", "X86_64")
         per_task, basis = self._fargate_task_hour(vcpu, gb, arch)
-        counts = [view.desired_count] + (list(view.count_range) if view.count_range else [])
+        counts: list[float] = [view.desired_count]
+        counts += list(view.count_range) if view.count_range else []
+        week = view.weekly()
+        if week is not None:  # scheduled actions move min/max: average over a week
+            counts = [week.baseline, week.low, week.high]
         shares = split_tasks(view.strategy, view.desired_count)
         mix = ", ".join(f"{n:g} {p}" for p, n in shares.items() if n)
         item = f"{view.name}: {view.desired_count} x {vcpu:g} vCPU / {gb:g} GB {arch} task"
@@ -200,7 +204,15 @@ class Estimator:
             item += " on EC2 capacity"
         low, high = (costs[1], costs[2]) if view.count_range else (None, None)
         if view.count_range:
-            item += f" (autoscaling {view.count_range[0]}..{view.count_range[1]})"
+            scheduled = ", on a schedule" if week is not None else ""
+            item += f" (autoscaling {view.count_range[0]}..{view.count_range[1]}{scheduled})"
+            if week is not None:
+                note += (
+                    f"; {week.describe()}: {week.baseline:.2f} tasks on average (desired count "
+                    "held within the min..max in force)"
+                )
+            elif view.scheduled_actions:
+                note += "; scheduled actions not modelled (not a weekly cron): desired count"
         self._add(view.service, item, costs[0], note, low, high)
 
         storage = (td.inputs.get("ephemeralStorage") or {}).get("sizeInGib")
@@ -213,7 +225,7 @@ class Estimator:
                 td,
                 f"{view.name}: ephemeral storage {extra} GB above the free 20 GB per task",
                 per_task_month * fargate[0],
-                f"{price.describe()} x {fargate[0]:g} Fargate tasks",
+                f"{price.describe()} x {fargate[0]:.3g} Fargate tasks",
                 *(
                     (per_task_month * fargate[1], per_task_month * fargate[2])
                     if view.count_range
@@ -229,7 +241,7 @@ class Estimator:
                 view.service,
                 f"{view.name}: public IPv4 per task (assignPublicIp)",
                 per_ip * fargate[0],
-                f"{price.describe()} x {fargate[0]:g} tasks",
+                f"{price.describe()} x {fargate[0]:.3g} tasks",
                 *((per_ip * fargate[1], per_ip * fargate[2]) if view.count_range else ()),
             )
 
@@ -239,12 +251,12 @@ class Estimator:
         hourly = vcpu * cpu_price.usd + gb * mem_price.usd
         return hourly, f"{cpu_price.describe()} + {mem_price.describe()}"
 
-    def _fargate_tasks(self, view: ServiceView, tasks: int) -> float:
+    def _fargate_tasks(self, view: ServiceView, tasks: float) -> float:
         shares = split_tasks(view.strategy, tasks)
         return sum(n for p, n in shares.items() if p in ("FARGATE", "FARGATE_SPOT"))
 
     def _fargate_month(
-        self, view: ServiceView, tasks: int, hourly: float, discount: float
+        self, view: ServiceView, tasks: float, hourly: float, discount: float
     ) -> float:
         shares = split_tasks(view.strategy, tasks)
         on_demand = shares.get("FARGATE", 0.0)

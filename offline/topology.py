@@ -3,19 +3,20 @@
 A plan is a flat list of captured resources. The models need a service's task definition,
 target groups, load balancer, autoscaling target and capacity strategy; they find them through
 `dependencies` (the URNs whose outputs flowed into a resource) and `parent`, never through
-mocked IDs or ARNs. Shapes follow /work/wt/CONTRACT.md: an ECS service depends on its task
+mocked IDs or ARNs. Shapes follow the components' wiring: an ECS service depends on its task
 definition and target group; a listener rule on its target group and listener; a listener on
-its load balancer; a scaling target on its service.
+its load balancer; a scaling target on its service; a scheduled action on its scaling target.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .engine import Captured
+from .schedule import Action, Weekly, weekly
 
 SERVICE = "aws:ecs/service:Service"
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
@@ -24,6 +25,7 @@ LISTENER = "aws:lb/listener:Listener"
 LISTENER_RULE = "aws:lb/listenerRule:ListenerRule"
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
 SCALING_TARGET = "aws:appautoscaling/target:Target"
+SCHEDULED_ACTION = "aws:appautoscaling/scheduledAction:ScheduledAction"
 CLUSTER = "aws:ecs/cluster:Cluster"
 CLUSTER_CAPACITY = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
@@ -83,6 +85,7 @@ class ServiceView:
     scaling: Captured | None
     strategy: list[StrategyItem]
     strategy_source: str
+    scheduled_actions: list[Captured] = field(default_factory=list)
 
     @property
     def desired_count(self) -> int:
@@ -94,6 +97,23 @@ class ServiceView:
             return None
         inputs = self.scaling.inputs
         return int(inputs.get("minCapacity", 0)), int(inputs.get("maxCapacity", 0))
+
+    def weekly(self) -> Weekly | None:
+        """Time-weighted counts under the scheduled actions (None: none, or not weekly)."""
+        if self.count_range is None or not self.scheduled_actions:
+            return None
+        actions = []
+        for action in self.scheduled_actions:
+            target = action.inputs.get("scalableTargetAction") or {}
+            actions.append(
+                Action(
+                    schedule=str(action.inputs.get("schedule", "")),
+                    timezone=action.inputs.get("timezone"),
+                    min_capacity=_int_or_none(target.get("minCapacity")),
+                    max_capacity=_int_or_none(target.get("maxCapacity")),
+                )
+            )
+        return weekly(self.desired_count, *self.count_range, actions)
 
     @property
     def containers(self) -> list[dict[str, Any]]:
@@ -122,6 +142,7 @@ def service_view(graph: Graph, service: Captured) -> ServiceView:
         for listener in listeners:
             lbs.update((lb.urn, lb) for lb in graph.deps(listener, LOAD_BALANCER))
     scaling = graph.dependents(service, SCALING_TARGET)
+    scheduled = graph.dependents(scaling[0], SCHEDULED_ACTION) if scaling else []
     strategy, source = _strategy(graph, service)
     return ServiceView(
         name=graph.display_name(service),
@@ -132,7 +153,12 @@ def service_view(graph: Graph, service: Captured) -> ServiceView:
         scaling=scaling[0] if scaling else None,
         strategy=strategy,
         strategy_source=source,
+        scheduled_actions=sorted(scheduled, key=lambda r: r.urn),
     )
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def _items(raw: list[dict[str, Any]]) -> list[StrategyItem]:
