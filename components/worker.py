@@ -164,7 +164,10 @@ class Worker(pulumi.ComponentResource):
             max_capacity=scaling.max_count,
             opts=child,
         )
-        dimensions = {"ClusterName": cluster.name, "ServiceName": service.service_name}
+        dimensions: dict[str, pulumi.Input[str]] = {
+            "ClusterName": cluster.name,
+            "ServiceName": service.service_name,
+        }
         source = RunningTasks.of(placement.container_insights)
         running = _metric_stat(source.namespace, source.metric, dimensions, source.stat)
         visible = _metric_stat(

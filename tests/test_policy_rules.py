@@ -327,12 +327,21 @@ def test_prod_passes_every_rule_with_its_documented_exceptions():
     assert all(e.reason for e in report.exempted)
 
 
-def test_public_ips_on_tasks_are_mandatory_violations_in_every_environment():
+def test_public_ips_on_tasks_are_mandatory_everywhere_and_exempt_only_by_dev_s_documented_names():
     stack = prop("web-service", SVC, "networkConfiguration.assignPublicIp", True)(golden())
-    for env in ENVIRONMENTS:
+    for env in ("staging", "prod"):
         (v,) = [v for v in evaluate(stack, env).violations if v.policy == "ecs-svc-no-public-ip"]
         assert v.level == "mandatory" and v.urn == find(stack, "web-service", SVC).urn
         assert "public IPs" in v.message
+    # dev runs NAT-less: its config exempts exactly its two services, with the reason
+    dev = evaluate(stack, "dev")
+    assert not [v for v in dev.violations if v.policy == "ecs-svc-no-public-ip"]
+    (exempt,) = [e for e in dev.exempted if e.policy == "ecs-svc-no-public-ip"]
+    assert exempt.urn == find(stack, "web-service", SVC).urn and "without NAT" in exempt.reason
+    # any other service with public IPs is still refused in dev
+    other = prop("api-service", SVC, "networkConfiguration.assignPublicIp", True)(golden())
+    (v,) = [v for v in evaluate(other, "dev").violations if v.policy == "ecs-svc-no-public-ip"]
+    assert v.level == "mandatory" and v.urn == find(other, "api-service", SVC).urn
 
 
 def test_plain_http_listener_is_refused_even_in_dev():

@@ -63,14 +63,35 @@ def test_the_human_report_lists_the_tree_and_counts(stack):
     assert "aws:ec2/vpc:Vpc" in text and "Resources by type:" in text
 
 
-def test_dev_is_two_azs_with_a_nat_instance_and_spot_heavy_capacity():
+def test_dev_is_two_azs_without_nat_and_spot_heavy_capacity():
     result = stack_plan("dev")
     assert result.config.network.availability_zones == 2
     assert result.of_type("aws:ec2/natGateway:NatGateway") == []
-    assert len(result.of_type("aws:ec2/instance:Instance")) == 1
+    assert result.of_type("aws:ec2/instance:Instance") == []
     strategy = result.config.cluster.capacity_providers
     spot = sum(i.weight for i in strategy if i.provider == "FARGATE_SPOT")
     assert spot > sum(i.weight for i in strategy if i.provider != "FARGATE_SPOT")
+
+
+def test_dev_tasks_have_public_ips_in_public_subnets_but_no_port_open_to_the_internet():
+    result = stack_plan("dev")
+    public = {s.urn for s in result.of_type("aws:ec2/subnet:Subnet") if "public" in s.name}
+    lb_sg = result.named("public-lb", "aws:ec2/securityGroup:SecurityGroup")
+    for service in result.of_type("aws:ec2/securityGroup:SecurityGroup"):
+        if not service.name.endswith("-tasks"):
+            continue
+        rules = [
+            r
+            for r in result.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+            if service.urn in r.dependencies
+        ]
+        # web admits only the load balancer's security group; the worker admits nothing
+        assert bool(rules) == (service.name == "web-tasks"), service.name
+        assert all("cidrIpv4" not in r.inputs and lb_sg.urn in r.dependencies for r in rules)
+    for ecs in result.of_type("aws:ecs/service:Service"):
+        network = ecs.inputs["networkConfiguration"]
+        assert network["assignPublicIp"] is True
+        assert public & set(ecs.dependencies), ecs.name
 
 
 def test_staging_is_two_azs_with_one_nat_gateway():
