@@ -32,6 +32,7 @@ from .common import (
     scalar_text,
     valid_env_name,
 )
+from .copilot_count import merge_count, service_count, worker_count
 from .findings import ImportResult, Kind, SourceError, StackImport
 
 SERVICE_TYPES = ("Load Balanced Web Service", "Backend Service")
@@ -388,6 +389,10 @@ class _Workload:
         self.override = (overrides or {}).get(env.env) if isinstance(overrides, dict) else None
         self.override = self.override if isinstance(self.override, dict) else {}
         self.doc: dict[str, Any] = merge(copy.deepcopy(base), self.override)
+        if "count" in self.override:
+            self.doc["count"] = merge_count(
+                copy.deepcopy(base.get("count")), self.override["count"], merge
+            )
         name = str(self.doc.get("name") or Path(manifest.path).parent.name)
         self.key = resource_key(name)
         if self.key != name:
@@ -428,7 +433,8 @@ class _Workload:
         port = _port_number(image.get("port"))
         if port is not None:
             spec["containerPort"] = port
-        self._count_for_service(spec)
+        alb = isinstance(doc.get("http"), dict) and port is not None
+        spec.update(service_count(doc.get("count"), self.add, alb=alb))
         self._placement(spec)
         self._storage(spec)
         sidecars = self._sidecars(port)
@@ -532,7 +538,9 @@ class _Workload:
                     "not in the worker config; subscribe the worker's queue to the topic "
                     "where the topic is managed",
                 )
-        out["scaling"] = self._worker_scaling()
+        out["scaling"], strategy = worker_count(self.doc.get("count"), self.add)
+        if strategy:
+            out["capacityProviders"] = strategy
         self._storage({}, report_all=True)
         if self.doc.get("sidecars"):
             self.add("unmapped", "sidecars", "not in the worker config")
@@ -830,65 +838,6 @@ class _Workload:
                 continue
             out.append({"container": key, "condition": str(condition).upper()})
         return out
-
-    def _count_for_service(self, spec: dict[str, Any]) -> None:
-        count = self.doc.get("count")
-        if count is None:
-            return
-        if isinstance(count, int) and not isinstance(count, bool):
-            spec["desiredCount"] = count
-            return
-        if not isinstance(count, dict):
-            self.add("unmapped", "count", f"{count!r} is not a task count")
-            return
-        low, high, spot_from = _range(count.get("range"))
-        if low is not None:
-            spec["desiredCount"] = low
-            self.add(
-                "unmapped",
-                "count.range",
-                f"{low}-{high}: autoscaling is not in this "
-                f"branch's service config yet; desiredCount is the minimum, {low}",
-            )
-        if isinstance(count.get("spot"), int):
-            spec["desiredCount"] = count["spot"]
-            spec["capacityProviders"] = [{"provider": "FARGATE_SPOT", "weight": 1}]
-        elif spot_from is not None:
-            strategy: list[dict[str, Any]] = []
-            if spot_from > 1:
-                strategy.append({"provider": "FARGATE", "base": spot_from - 1, "weight": 0})
-            strategy.append({"provider": "FARGATE_SPOT", "weight": 1})
-            spec["capacityProviders"] = strategy
-        for key in count:
-            if key not in ("range", "spot"):
-                self.add(
-                    "unmapped",
-                    f"count.{key}",
-                    "autoscaling is not in this branch's service config yet",
-                )
-
-    def _worker_scaling(self) -> dict[str, Any]:
-        count = self.doc.get("count", 1)
-        if isinstance(count, int) and not isinstance(count, bool):
-            return {"minCount": count, "maxCount": count}
-        if not isinstance(count, dict):
-            self.add("unmapped", "count", f"{count!r} is not a task count; scaling 1-1")
-            return {"minCount": 1, "maxCount": 1}
-        low, high, spot_from = _range(count.get("range"))
-        scaling: dict[str, Any] = {"minCount": low or 1, "maxCount": high or low or 1}
-        delay = count.get("queue_delay") or {}
-        latency = duration_seconds(delay.get("acceptable_latency"))
-        processing = duration_seconds(delay.get("msg_processing_time"))
-        if latency and processing:
-            scaling["backlogPerTask"] = max(1, math.floor(latency / processing))
-        if spot_from is not None:
-            self.add(
-                "unmapped", "count.range.spot_from", "Fargate Spot is not in the worker config"
-            )
-        for key in count:
-            if key not in ("range", "queue_delay"):
-                self.add("unmapped", f"count.{key}", "the worker scales on queue backlog only")
-        return scaling
 
     def _placement(self, spec: dict[str, Any]) -> None:
         self._network_unmapped(report_placement=True)
@@ -1288,20 +1237,6 @@ def _eventbridge_weekdays(field: str) -> str | None:
             mapped = single
         out.append(f"{mapped}/{step}" if step else mapped)
     return ",".join(out)
-
-
-def _range(value: Any) -> tuple[int | None, int | None, int | None]:
-    if isinstance(value, str):
-        m = re.fullmatch(r"\s*(\d+)\s*-\s*(\d+)\s*", value)
-        return (int(m.group(1)), int(m.group(2)), None) if m else (None, None, None)
-    if isinstance(value, dict):
-        low, high, spot = value.get("min"), value.get("max"), value.get("spot_from")
-        return (
-            low if isinstance(low, int) else None,
-            high if isinstance(high, int) else None,
-            spot if isinstance(spot, int) else None,
-        )
-    return None, None, None
 
 
 def _port_number(value: Any) -> int | None:
