@@ -31,7 +31,7 @@ FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 
 @dataclass(frozen=True)
 class StrategyItem:
-    provider: str  # FARGATE, FARGATE_SPOT, or EC2 (an Auto Scaling group provider)
+    provider: str  # FARGATE, FARGATE_SPOT, EC2 (an Auto Scaling group provider) or EXTERNAL
     base: int
     weight: int
 
@@ -105,6 +105,11 @@ class ServiceView:
     @property
     def fargate(self) -> bool:
         return all(item.fargate for item in self.strategy)
+
+    @property
+    def external(self) -> bool:
+        """Launch type EXTERNAL: the team's own servers (ECS Anywhere)."""
+        return self.service.inputs.get("launchType") == "EXTERNAL"
 
 
 def services(graph: Graph) -> list[ServiceView]:
