@@ -390,3 +390,18 @@ def test_removing_an_attachment_flags_the_role_in_every_environment():
         levels = {v.level for v in evaluate(stack, env).violations
                   if v.policy == "ecs-anywhere-role-scope"}  # fmt: skip
         assert levels == {"mandatory"}
+
+
+# -- the shipped dev stack -----------------------------------------------------------------
+
+
+def test_the_dev_stack_registers_one_on_prem_box_and_runs_an_external_edge_agent():
+    from .test_stacks import stack_plan
+
+    dev = stack_plan("dev")
+    assert only(dev, ACTIVATION).inputs["registrationLimit"] == 1
+    agent = dev.named("edge-agent-service", SERVICE).inputs
+    assert agent["launchType"] == "EXTERNAL" and "networkConfiguration" not in agent
+    assert dev.named("edge-agent-taskdef", TASKDEF).inputs["networkMode"] == "bridge"
+    assert dev.secret_outputs == ["anywhere"]
+    assert evaluate(stack_of(dev), "dev").mandatory == []
