@@ -86,6 +86,13 @@ if config.observability.dashboard:
 
 pulumi.export("vpcId", network.vpc_id)
 pulumi.export("clusterName", cluster.name)
+if cluster.anywhere is not None:  # secrets: the code registers servers with this account
+    pulumi.export(
+        "anywhere",
+        {"activationId": cluster.anywhere.activation_id,
+         "activationCode": cluster.anywhere.activation_code,
+         "registerCommand": cluster.anywhere.register_command},
+    )  # fmt: skip
 pulumi.export(
     "loadBalancers",
     {name: {"dnsName": lb.dns_name, "securityGroupId": lb.security_group_id}

@@ -22,6 +22,7 @@ import pulumi
 import pulumi_aws as aws
 
 from . import protection
+from .anywhere import Anywhere, external_instances
 from .managed_instances import managed_instances_provider
 from .specs.cluster import ClusterSpec, Ec2CapacitySpec
 
@@ -42,6 +43,7 @@ class Cluster(pulumi.ComponentResource):
     exec_log_group_arn: pulumi.Output[str]
     ec2_capacity_provider: pulumi.Output[str] | None
     managed_instances_provider: pulumi.Output[str] | None
+    anywhere: Anywhere | None
 
     def __init__(
         self,
@@ -135,6 +137,17 @@ class Cluster(pulumi.ComponentResource):
             ],
             opts=child,
         )
+
+        self.anywhere = None
+        if spec.external is not None:
+            self.anywhere = external_instances(
+                self,
+                name,
+                spec.external,
+                cluster_name=cluster.name,
+                account=identity.account_id,
+                region=region,
+            )
 
         self.arn = cluster.arn
         self.name = capacity.cluster_name

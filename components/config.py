@@ -123,13 +123,19 @@ class StackConfig(Spec):
     # -- derived views used by components -------------------------------------------------
 
     def strategy(self, service: ServiceSpec) -> list[CapacityProviderItem]:
+        if service.launch_type == "EXTERNAL":
+            return []  # a launch type, not a capacity provider strategy
         return service.capacity_providers or self.cluster.capacity_providers
 
     def runs_on_ec2(self, service: ServiceSpec) -> bool:
         return any(item.provider == "EC2" for item in self.strategy(service))
 
-    def compatibility(self, service: ServiceSpec) -> Literal["FARGATE", "EC2", "MANAGED_INSTANCES"]:
-        """The task definition's launch compatibility, from the capacity provider strategy."""
+    def compatibility(
+        self, service: ServiceSpec
+    ) -> Literal["FARGATE", "EC2", "MANAGED_INSTANCES", "EXTERNAL"]:
+        """The task definition's launch compatibility: EXTERNAL, or from the capacity strategy."""
+        if service.launch_type == "EXTERNAL":
+            return "EXTERNAL"
         providers = {item.provider for item in self.strategy(service)}
         if "EC2" in providers:
             return "EC2"
@@ -259,7 +265,9 @@ class StackConfig(Spec):
                     (*at, "capacityProviders", i, "provider"),
                     "MANAGED_INSTANCES needs cluster.managedInstances",
                 )
-        if kind != "FARGATE":
+        if kind == "EXTERNAL":
+            self._check_external(at, svc)
+        elif kind != "FARGATE":
             where = "EC2" if kind == "EC2" else "Managed Instances"
             if svc.assign_public_ip:
                 raise SpecError(
@@ -294,6 +302,26 @@ class StackConfig(Spec):
         if svc.load_balancer is not None:
             self._check_routing(at, svc)
 
+    def _check_external(self, at: tuple[str, ...], svc: ServiceSpec) -> None:
+        external = self.cluster.external
+        if external is None:
+            raise SpecError(
+                (*at, "launchType"),
+                "EXTERNAL needs cluster.external (the SSM activation that registers your "
+                "servers with the cluster)",
+            )
+        if svc.memory is None and svc.container_memory is None:
+            raise SpecError((*at, "memory"), "required for tasks on external instances")
+        # Bridge and host mode publish each port on the server itself: one task per server.
+        ports = [p for p in (svc.container_port, *svc.ports) if p is not None]
+        count = svc.autoscaling.max_count if svc.autoscaling else svc.desired_count
+        if ports and count > external.limit:
+            raise SpecError(
+                (*at, "autoscaling", "maxCount") if svc.autoscaling else (*at, "desiredCount"),
+                f"{count} tasks each publish port {ports[0]} on a server, one task per server, "
+                f"but cluster.external registers at most {external.limit} servers",
+            )
+
     def _check_fargate_size(self, at: tuple[str, ...], svc: ServiceSpec) -> None:
         if svc.cpu is not None and svc.cpu not in FARGATE_SIZES:
             raise SpecError((*at, "cpu"), cpu_error(svc.cpu))
@@ -321,6 +349,8 @@ class StackConfig(Spec):
     def _check_egress(self, at: tuple[str, ...], svc: ServiceSpec) -> None:
         net = self.network
         if not net.creates_vpc or net.nat_gateways != "none" or svc.assign_public_ip:
+            return
+        if svc.launch_type == "EXTERNAL":  # on the team's own servers: their egress, not ours
             return
         images = [svc.image, *(s.image for s in svc.sidecars.values())]
         endpoints = set(net.vpc_endpoints)

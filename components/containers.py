@@ -70,7 +70,17 @@ def _common(
     return definition
 
 
-def _sidecar(name: str, spec: SidecarSpec, log_group: str, region: str, stop: int) -> dict:
+def _port(name: str, port: int, host_ports: bool) -> dict[str, Any]:
+    """A TCP port mapping; bridge/host mode (external instances) publishes it on the server."""
+    mapping: dict[str, Any] = {"name": name, "containerPort": port, "protocol": "tcp"}
+    if host_ports:
+        mapping["hostPort"] = port
+    return mapping
+
+
+def _sidecar(
+    name: str, spec: SidecarSpec, log_group: str, region: str, stop: int, host_ports: bool
+) -> dict:
     definition = _common(name, spec, log_group, region, stop)
     for key, value in (
         ("cpu", spec.cpu),
@@ -80,9 +90,7 @@ def _sidecar(name: str, spec: SidecarSpec, log_group: str, region: str, stop: in
         if value is not None:
             definition[key] = value
     if spec.ports:
-        definition["portMappings"] = [
-            {"name": f"{name}-{p}", "containerPort": p, "protocol": "tcp"} for p in spec.ports
-        ]
+        definition["portMappings"] = [_port(f"{name}-{p}", p, host_ports) for p in spec.ports]
     return definition
 
 
@@ -92,10 +100,11 @@ def container_definitions(spec: ServiceSpec, log_group: str, region: str) -> lis
         app["cpu"] = spec.container_cpu
     if spec.container_memory is not None:
         app["memory"] = spec.container_memory
+    host_ports = spec.launch_type == "EXTERNAL"
     ports = []
     if spec.container_port is not None:
-        ports.append({"name": "http", "containerPort": spec.container_port, "protocol": "tcp"})
-    ports += [{"name": f"port-{p}", "containerPort": p, "protocol": "tcp"} for p in spec.ports]
+        ports.append(_port("http", spec.container_port, host_ports))
+    ports += [_port(f"port-{p}", p, host_ports) for p in spec.ports]
     if ports:
         app["portMappings"] = ports
     mounts = [
@@ -108,7 +117,7 @@ def container_definitions(spec: ServiceSpec, log_group: str, region: str) -> lis
     if mounts:
         app["mountPoints"] = mounts
     sidecars = [
-        _sidecar(name, sidecar, log_group, region, spec.stop_timeout_seconds)
+        _sidecar(name, sidecar, log_group, region, spec.stop_timeout_seconds, host_ports)
         for name, sidecar in sorted(spec.sidecars.items())
     ]
     return [app, *sidecars]

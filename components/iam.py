@@ -192,3 +192,21 @@ def exec_policy(exec_log_group_arn: str, kms_key_arn: str) -> str:
             },
         ]
     )
+
+
+def ssm_trust(account: str, region: str) -> str:
+    """Trust Systems Manager, for this account's activations in this region only (the SSM
+    guide's hybrid-activation role, with its confused-deputy conditions)."""
+    return policy(
+        [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ssm.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account},
+                    "ArnEquals": {"aws:SourceArn": f"arn:aws:ssm:{region}:{account}:*"},
+                },
+            }
+        ]
+    )

@@ -55,7 +55,7 @@ class Service(pulumi.ComponentResource):
     url: pulumi.Output[str] | None
     log_group_name: str
     task_role_arn: pulumi.Output[str]
-    security_group_id: pulumi.Output[str]
+    security_group_id: pulumi.Output[str] | None
 
     def __init__(
         self,
@@ -89,27 +89,32 @@ class Service(pulumi.ComponentResource):
                 opts=child,
             )
 
-        sg = aws.ec2.SecurityGroup(
-            f"{name}-tasks",
-            vpc_id=vpc_id,
-            description=f"Tasks of service {name}",
-            opts=child,
-        )
-        self.security_group_id = sg.id
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-egress",
-            security_group_id=sg.id,
-            ip_protocol="-1",
-            cidr_ipv4="0.0.0.0/0",
-            description="AWS APIs, image registries and dependencies (via NAT or endpoints)",
-            opts=child,
-        )
+        # External instances (ECS Anywhere) have no awsvpc: no task ENI, no security group.
+        external = placement.compatibility == "EXTERNAL"
+        sg: aws.ec2.SecurityGroup | None = None
+        self.security_group_id = None
+        if not external:
+            sg = aws.ec2.SecurityGroup(
+                f"{name}-tasks",
+                vpc_id=vpc_id,
+                description=f"Tasks of service {name}",
+                opts=child,
+            )
+            self.security_group_id = sg.id
+            aws.vpc.SecurityGroupEgressRule(
+                f"{name}-egress",
+                security_group_id=sg.id,
+                ip_protocol="-1",
+                cidr_ipv4="0.0.0.0/0",
+                description="AWS APIs, image registries and dependencies (via NAT or endpoints)",
+                opts=child,
+            )
 
         lb_args: list[aws.ecs.ServiceLoadBalancerArgs] = []
         routing: list[pulumi.Resource] = []
         self.url = None
         self.traffic: operations.Traffic | None = None
-        if load_balancer is not None and spec.load_balancer is not None:
+        if load_balancer is not None and spec.load_balancer is not None and sg is not None:
             lb_args, routing = self._route(
                 name, spec, placement, load_balancer, sg, vpc_id, account
             )
@@ -126,7 +131,7 @@ class Service(pulumi.ComponentResource):
             project, stack, name, spec, self.traffic is not None
         )
         deployment = spec.deployment
-        wait = deployment.wait_for_steady_state
+        wait = spec.waits_for_steady_state
         timeout = f"{timing.timeout_minutes(spec, placement)}m"
         service = aws.ecs.Service(
             f"{name}-service",
@@ -135,7 +140,9 @@ class Service(pulumi.ComponentResource):
             # With autoscaling this is only the initial count: ignore_changes below keeps the
             # live count on every later update, while the scalable target's min/max apply.
             desired_count=spec.initial_count,
-            capacity_provider_strategies=[
+            capacity_provider_strategies=None
+            if external
+            else [
                 aws.ecs.ServiceCapacityProviderStrategyArgs(
                     capacity_provider=cluster.provider_name(item.provider),
                     base=item.base,
@@ -143,6 +150,8 @@ class Service(pulumi.ComponentResource):
                 )
                 for item in placement.strategy
             ],
+            # Capacity providers do not reach external instances; the launch type does.
+            launch_type="EXTERNAL" if external else None,
             # Lets a capacity provider strategy change update the service in place instead of
             # replacing it (every service update then starts a new deployment).
             force_new_deployment=True,
@@ -171,23 +180,17 @@ class Service(pulumi.ComponentResource):
                 subnets=subnet_ids,
                 security_groups=[sg.id],
                 assign_public_ip=spec.assign_public_ip,
-            ),
+            )
+            if sg is not None
+            else None,
             load_balancers=lb_args,
             service_connect_configuration=self._service_connect(name, spec, cluster),
             enable_execute_command=spec.execute_command,
-            availability_zone_rebalancing="ENABLED",
+            # The team's own servers have no Availability Zones to rebalance across.
+            availability_zone_rebalancing="DISABLED" if external else "ENABLED",
             propagate_tags="SERVICE",
             enable_ecs_managed_tags=True,
-            ordered_placement_strategies=(
-                [
-                    aws.ecs.ServiceOrderedPlacementStrategyArgs(
-                        type="spread", field="attribute:ecs.availability-zone"
-                    ),
-                    aws.ecs.ServiceOrderedPlacementStrategyArgs(type="binpack", field="memory"),
-                ]
-                if placement.on_ec2
-                else None
-            ),
+            ordered_placement_strategies=_placement_strategies(placement),
             opts=pulumi.ResourceOptions(
                 parent=self,
                 # CreateService fails unless the target group is already attached to a
@@ -228,9 +231,11 @@ class Service(pulumi.ComponentResource):
             }
         )
 
-    def admit(self, caller: str, caller_security_group_id: pulumi.Input[str]) -> None:
+    def admit(self, caller: str, caller_security_group_id: pulumi.Input[str] | None) -> None:
         """Service Connect: accept `caller`'s tasks on the app port (and nobody else's)."""
-        assert self._port is not None
+        # Service Connect is refused for EXTERNAL services, so both ends have groups.
+        assert self._port is not None and self.security_group_id is not None
+        assert caller_security_group_id is not None
         aws.vpc.SecurityGroupIngressRule(
             f"{self._name}-from-{caller}",
             security_group_id=self.security_group_id,
@@ -576,6 +581,21 @@ class Service(pulumi.ComponentResource):
             ],
             opts=opts,
         )
+
+
+def _placement_strategies(
+    placement: ServicePlacement,
+) -> list[aws.ecs.ServiceOrderedPlacementStrategyArgs] | None:
+    """EC2: spread over AZs, then pack by memory. External: spread over the servers."""
+    strategy = aws.ecs.ServiceOrderedPlacementStrategyArgs
+    if placement.compatibility == "EXTERNAL":
+        return [strategy(type="spread", field="instanceId")]
+    if placement.on_ec2:
+        return [
+            strategy(type="spread", field="attribute:ecs.availability-zone"),
+            strategy(type="binpack", field="memory"),
+        ]
+    return None
 
 
 def _url(

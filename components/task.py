@@ -43,14 +43,19 @@ def task_definition(
         opts=protection.stateful(parent, retained=True),
     )
     execution, task_role = _roles(parent, name, spec, account, region, logs)
+    external = placement.compatibility == "EXTERNAL"
     definition = aws.ecs.TaskDefinition(
         f"{name}-taskdef",
         family=aws_name(project, stack, name, limit=255),
         cpu=str(placement.task_cpu),
         memory=str(placement.task_memory),
-        network_mode="awsvpc",
+        # External instances have no awsvpc (AWS: ECS Anywhere networking).
+        network_mode=(spec.network_mode or "bridge") if external else "awsvpc",
         requires_compatibilities=[placement.compatibility],
-        runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
+        # On external instances the registered servers' own architecture decides.
+        runtime_platform=None
+        if external
+        else aws.ecs.TaskDefinitionRuntimePlatformArgs(
             cpu_architecture=spec.cpu_architecture, operating_system_family="LINUX"
         ),
         execution_role_arn=execution.arn,

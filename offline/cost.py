@@ -33,6 +33,8 @@ VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 CLUSTER = "aws:ecs/cluster:Cluster"
 KMS_KEY = "aws:kms/key:Key"
+ACTIVATION = "aws:ssm/activation:Activation"
+CAPACITY_PROVIDER = "aws:ecs/capacityProvider:CapacityProvider"
 
 FREE_EPHEMERAL_GB = 20  # Fargate includes 20 GB of ephemeral storage per task
 DAYS_PER_MONTH = 30.4
@@ -115,6 +117,7 @@ class Estimator:
         self.graph = Graph(plan.resources)
         self.prices = PriceBook(plan.region)
         self.a: AssumptionsSpec = plan.config.assumptions
+        self.external = plan.config.cluster.external
         self.lines: list[CostLine] = []
         self.hours = self.prices.hours_per_month
         self._fallback_used: list[str] = []
@@ -143,11 +146,32 @@ class Estimator:
             self._log_group(group, group.inputs.get("name") in log_groups_of_services)
         for cluster in self.graph.of_type(CLUSTER):
             self._container_insights(cluster, views)
+        for activation in self.graph.of_type(ACTIVATION):
+            self._external_instances(activation)
         for key in self.graph.of_type(KMS_KEY):
             price = self._price("kms", "keyMonth")
             self._add(key, "KMS customer managed key", price.usd, price.describe())
-        warnings = list(self.prices.warnings)
+        warnings = list(self.prices.warnings) + self._managed_instances()
         return CostReport(self.prices.region, self.lines, warnings)
+
+    def _managed_instances(self) -> list[str]:
+        """ECS Managed Instances are stated, not priced: ECS picks the instance types and count."""
+        out = []
+        for provider in self.graph.of_type(CAPACITY_PROVIDER):
+            managed = provider.inputs.get("managedInstancesProvider")
+            if not managed:
+                continue
+            template = managed.get("instanceLaunchTemplate") or {}
+            needs = template.get("instanceRequirements") or {}
+            vcpu, mem = needs.get("vcpuCount") or {}, needs.get("memoryMib") or {}
+            out.append(
+                f"ECS Managed Instances capacity {provider.name} is not priced: ECS chooses the "
+                f"EC2 instance types ({vcpu.get('min')}-{vcpu.get('max', 'any')} vCPU, "
+                f"{mem.get('min')}-{mem.get('max', 'any')} MiB, "
+                f"{template.get('capacityOptionType', 'ON_DEMAND')}) and how many run, plus a "
+                "management fee per instance-hour; the tasks placed on it are listed at $0"
+            )
+        return out
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -191,7 +215,8 @@ class Estimator:
             counts = [week.baseline, week.low, week.high]
         shares = split_tasks(view.strategy, view.desired_count)
         mix = ", ".join(f"{n:g} {p}" for p, n in shares.items() if n)
-        item = f"{view.name}: {view.desired_count} x {vcpu:g} vCPU / {gb:g} GB {arch} task"
+        shape = f"{vcpu:g} vCPU / {gb:g} GB" + ("" if view.external else f" {arch}")
+        item = f"{view.name}: {view.desired_count} x {shape} task"
         note = f"{basis}; {mix or 'no tasks'} ({view.strategy_source} strategy)"
         discount = 0.0
         if any(s.provider == "FARGATE_SPOT" for s in view.strategy):
@@ -199,7 +224,13 @@ class Estimator:
             discount = spot.usd
             note += f"; Spot at {spot.usd:.0%} off ({spot.note})"
         costs = [self._fargate_month(view, n, per_task, discount) for n in counts]
-        if not view.fargate:
+        if view.external:
+            note += "; runs on the team's own servers, billed per registered server (ECS Anywhere)"
+            item += " on external instances"
+        elif view.managed_instances:
+            note += "; Managed Instances are not priced (see the report's warnings)"
+            item += " on Managed Instances"
+        elif not view.fargate:
             note += "; EC2 tasks are priced with their Auto Scaling group"
             item += " on EC2 capacity"
         low, high = (costs[1], costs[2]) if view.count_range else (None, None)
@@ -262,6 +293,22 @@ class Estimator:
         on_demand = shares.get("FARGATE", 0.0)
         spot = shares.get("FARGATE_SPOT", 0.0)
         return (on_demand + spot * (1 - discount)) * hourly * self.hours
+
+    # -- ECS Anywhere -----------------------------------------------------------------------
+
+    def _external_instances(self, activation: Captured) -> None:
+        """ECS Anywhere bills each registered server by the hour; the activation registers
+        them. Assumed: cluster.external.instances servers registered all month."""
+        limit = int(activation.inputs.get("registrationLimit") or 1)
+        servers = self.external.instances if self.external is not None else limit
+        usd, basis = self._hourly("ecsAnywhere", "instanceHour", servers)
+        self._add(
+            activation,
+            f"ECS Anywhere: {servers} registered server(s)",
+            usd,
+            f"{basis} x {servers} (cluster.external.instances, registered all month; the "
+            f"activation allows {limit}); the servers themselves are yours",
+        )
 
     # -- EC2 ------------------------------------------------------------------------------------
 

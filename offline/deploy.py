@@ -173,6 +173,7 @@ class _Inputs:
     network_lb: bool
     has_target_group: bool
     fargate: bool
+    external: bool
     deployment: dict[str, Any]
     timeouts: dict[str, str]
 
@@ -212,6 +213,7 @@ def _inputs(view: ServiceView, graph: Graph) -> _Inputs:
         network_lb=network,
         has_target_group=bool(tg),
         fargate=view.fargate,
+        external=view.external,
         deployment=dict(svc.get("deploymentConfiguration") or {}),
         timeouts=dict(view.service.options.get("customTimeouts") or {}),
     )
@@ -317,8 +319,7 @@ def _minutes(value: Any, default: float) -> float:
 def _describe(term: str, s: _Inputs) -> str:
     return {
         "scheduler": "ECS scheduler reaction (assumptions.schedulerReactionSeconds)",
-        "taskLaunch": "task launch and image pull (assumptions.imageSizeMb, "
-        f"{'Fargate' if s.fargate else 'EC2'})",
+        "taskLaunch": f"task launch and image pull (assumptions.imageSizeMb, {_capacity(s)})",
         "appReady": "app start (assumptions.appReadySeconds)",
         "healthChecks": f"target group health check {s.healthy_threshold} x {s.interval:g} s"
         if s.has_target_group
@@ -329,6 +330,14 @@ def _describe(term: str, s: _Inputs) -> str:
         "trafficShift": "canary/linear traffic shift bake times",
         "bakeTime": "deploymentConfiguration.bakeTimeInMinutes",
     }.get(term, term)
+
+
+def _capacity(s: _Inputs) -> str:
+    if s.external:
+        # A registered server starts containers like an EC2 container instance; its image
+        # pull crosses the team's own uplink, which assumptions.imagePullMbPerSecond models.
+        return "external instance, EC2-like start"
+    return "Fargate" if s.fargate else "EC2"
 
 
 def coherence(s: _Inputs, a: AssumptionsSpec, t_launch: float, worst: float) -> list[str]:

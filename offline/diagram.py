@@ -22,6 +22,8 @@ NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
 INSTANCE = "aws:ec2/instance:Instance"
 VPC = "aws:ec2/vpc:Vpc"
 VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+ACTIVATION = "aws:ssm/activation:Activation"
+ON_PREMISES = "On premises (ECS Anywhere)"
 
 
 @dataclass
@@ -70,9 +72,28 @@ def build(plan: Plan) -> Diagram:
 
     views = services(graph)
     service_nodes = {
-        v.service.urn: d.node(f"svc_{v.name}", _service_label(graph, v), "box", vpc_label)
+        v.service.urn: d.node(
+            f"svc_{v.name}",
+            _service_label(graph, v),
+            "box",
+            ON_PREMISES if v.external else vpc_label,
+        )
         for v in views
     }
+    # ECS Anywhere: the team's servers, registered through the SSM activation, run the
+    # EXTERNAL services; they reach AWS over their own network, not through the VPC.
+    for activation in graph.of_type(ACTIVATION):
+        limit = activation.inputs.get("registrationLimit", "?")
+        servers = d.node(
+            "onprem_servers",
+            f"your servers<br/>up to {limit} registered by SSM activation",
+            "cylinder",
+            ON_PREMISES,
+        )
+        d.edge(servers, internet, "agents to ECS/SSM", dashed=True)
+        for v in views:
+            if v.external:
+                d.edge(service_nodes[v.service.urn], servers, "runs on")
     for v in views:
         target = service_nodes[v.service.urn]
         for tg in v.target_groups:
@@ -106,7 +127,7 @@ def build(plan: Plan) -> Diagram:
         if instance.inputs.get("sourceDestCheck") is False:
             label = f"NAT instance {instance.inputs.get('instanceType', '')}"
             egress.append(d.node(f"nat_{instance.name}", label, "diamond", vpc_label))
-    private = [v for v in views if not _public_ip(v)]
+    private = [v for v in views if not _public_ip(v) and not v.external]
     for node in egress:
         d.edge(node, internet, "egress")
         for v in private:
@@ -136,11 +157,12 @@ def _service_label(graph: Graph, v: ServiceView) -> str:
     )
     td = v.task_definition.inputs if v.task_definition else {}
     arch = (td.get("runtimePlatform") or {}).get("cpuArchitecture", "X86_64")
-    size = f"{int(td.get('cpu', 0)) / 1024:g} vCPU / {int(td.get('memory', 0)) / 1024:g} GB {arch}"
+    size = f"{int(td.get('cpu', 0)) / 1024:g} vCPU / {int(td.get('memory', 0)) / 1024:g} GB"
+    size += "" if v.external else f" {arch}"
     count = f"{n} tasks" + (f" ({spread})" if spread else "")
     if v.count_range:
         count += f", scales {v.count_range[0]}..{v.count_range[1]}"
-    capacity = "Fargate" if v.fargate else "EC2"
+    capacity = "external instances" if v.external else "Fargate" if v.fargate else "EC2"
     return f"{v.name}<br/>{count}<br/>{size} on {capacity}"
 
 

@@ -51,6 +51,8 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws:servicediscovery/httpNamespace:HttpNamespace": ("name",),
     "aws:iam/role:Role": ("name", "namePrefix", "path"),
     "aws:appautoscaling/target:Target": ("resourceId", "scalableDimension", "serviceNamespace"),
+    # Every argument of aws_ssm_activation is ForceNew; registered servers stay registered.
+    "aws:ssm/activation:Activation": (ANY,),
 }  # fmt: skip
 
 # What a replacement loses, per type.

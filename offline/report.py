@@ -15,7 +15,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "project": plan.project,
         "region": plan.region,
         "resources": [r.to_json() for r in plan.resources],
-        "outputs": plan.outputs,
+        "outputs": _masked(plan),
         "cost": cost.estimate(plan).to_json(),
         "deployment": deploy.estimate(plan).to_json(),
         "policy": _policy_report(plan).to_json(),
@@ -47,7 +47,7 @@ def render(plan: Plan) -> str:
         lines.append(f"  {type_:<{width}}  {n:>3}")
     if plan.outputs:
         lines += ["", "Outputs:"]
-        for key, value in sorted(plan.outputs.items()):
+        for key, value in sorted(_masked(plan).items()):
             lines.append(f"  {key}: {value}")
     lines += ["", *cost.render(cost.estimate(plan))]
     lines += ["", *deploy.render(deploy.estimate(plan))]
@@ -55,6 +55,14 @@ def render(plan: Plan) -> str:
 
     lines += ["", *render_policy(_policy_report(plan))]
     return "\n".join(lines)
+
+
+SECRET = "[secret]"
+
+
+def _masked(plan: Plan) -> dict[str, Any]:
+    """Outputs as `pulumi stack output` shows them: secret ones masked."""
+    return {k: SECRET if k in plan.secret_outputs else v for k, v in plan.outputs.items()}
 
 
 def _policy_report(plan: Plan) -> Any:

@@ -28,12 +28,13 @@ SCALING_TARGET = "aws:appautoscaling/target:Target"
 SCHEDULED_ACTION = "aws:appautoscaling/scheduledAction:ScheduledAction"
 CLUSTER = "aws:ecs/cluster:Cluster"
 CLUSTER_CAPACITY = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
+CAPACITY_PROVIDER = "aws:ecs/capacityProvider:CapacityProvider"
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 
 
 @dataclass(frozen=True)
 class StrategyItem:
-    provider: str  # FARGATE, FARGATE_SPOT, or EC2 (an Auto Scaling group provider)
+    provider: str  # FARGATE, FARGATE_SPOT, EC2 (an Auto Scaling group provider) or EXTERNAL
     base: int
     weight: int
 
@@ -86,6 +87,7 @@ class ServiceView:
     strategy: list[StrategyItem]
     strategy_source: str
     scheduled_actions: list[Captured] = field(default_factory=list)
+    managed_instances: bool = False  # placed on an ECS Managed Instances capacity provider
 
     @property
     def desired_count(self) -> int:
@@ -126,6 +128,11 @@ class ServiceView:
     def fargate(self) -> bool:
         return all(item.fargate for item in self.strategy)
 
+    @property
+    def external(self) -> bool:
+        """Launch type EXTERNAL: the team's own servers (ECS Anywhere)."""
+        return self.service.inputs.get("launchType") == "EXTERNAL"
+
 
 def services(graph: Graph) -> list[ServiceView]:
     return [service_view(graph, s) for s in sorted(graph.of_type(SERVICE), key=lambda r: r.urn)]
@@ -154,6 +161,18 @@ def service_view(graph: Graph, service: Captured) -> ServiceView:
         strategy=strategy,
         strategy_source=source,
         scheduled_actions=sorted(scheduled, key=lambda r: r.urn),
+        managed_instances=not all(i.fargate for i in strategy)
+        and _on_managed_instances(graph, service),
+    )
+
+
+def _on_managed_instances(graph: Graph, service: Captured) -> bool:
+    """Its own strategy, or the cluster default, names a Managed Instances provider."""
+    sources = [service, *graph.deps(service, CLUSTER_CAPACITY)]
+    return any(
+        p.inputs.get("managedInstancesProvider")
+        for source in sources
+        for p in graph.deps(source, CAPACITY_PROVIDER)
     )
 
 

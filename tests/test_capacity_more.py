@@ -171,3 +171,26 @@ def test_bad_capacity_configs_are_rejected_at_the_key(cfg, path, fragment):
     error = config_error(cfg)
     assert error.path == path
     assert fragment in error.message
+
+
+def test_the_cost_report_states_that_managed_instances_are_not_priced():
+    from offline.cost import estimate
+
+    on_managed = {**API, "capacityProviders": MANAGED}
+    rep = estimate(plan_config(stack(services={"api": on_managed, "web": API})))
+    (api,) = [c for c in rep.lines if c.item.startswith("api: ")]
+    (web,) = [c for c in rep.lines if c.item.startswith("web: ")]
+    assert api.item.endswith("on Managed Instances") and api.monthly_usd == 0
+    assert not web.item.endswith("on Managed Instances") and web.monthly_usd > 0
+    (warning,) = [w for w in rep.warnings if "Managed Instances" in w]
+    assert "cluster-managed is not priced" in warning
+    assert "(2-8 vCPU, 4096-32768 MiB, ON_DEMAND)" in warning
+
+
+def test_ecs19_managed_scaling_rule_does_not_apply_to_managed_instances():
+    from offline.policy import evaluate, stack_view
+
+    plan = plan_config(stack(services={"api": {**API, "capacityProviders": MANAGED}}))
+    found = [v for v in evaluate(stack_view(plan), "prod").violations
+             if v.policy == "ecs-capacity-provider-managed"]  # fmt: skip
+    assert found == []

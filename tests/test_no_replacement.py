@@ -129,12 +129,12 @@ def test_target_group_settings_that_are_in_place_updates_change_only_that_target
     new = {r.urn: r for r in after(EVERYDAY["health check path"], tmp_path).resources}
     changed = [r.name for r in before().resources if r.type in STABLE
                and new[r.urn].inputs != r.inputs]  # fmt: skip
-    assert changed == ["web-tg", "web-tg-green"]  # web is blue/green: both groups match
+    assert changed == ["web-tg"]
 
 
 def test_a_new_container_port_would_replace_the_target_group_and_is_refused(tmp_path):
     found = refused(before(), after(_set("services.web.containerPort", 9090), tmp_path))
-    assert sorted(f.urn.rsplit("::", 1)[-1] for f in found) == ["web-tg", "web-tg-green"]
+    assert sorted(f.urn.rsplit("::", 1)[-1] for f in found) == ["web-tg"]
     for f in found:
         assert f.properties == ("port",)
         assert "services.web.loadBalancer.replacementIntended" in f.describe()
@@ -146,7 +146,7 @@ def test_the_same_change_passes_when_the_config_says_it_is_intended(tmp_path):
         _set("services.web.loadBalancer.replacementIntended", True)(doc)
 
     found = replacements(before(), after(edit, tmp_path))
-    assert [r.intended for r in found] == [True, True]
+    assert [r.intended for r in found] == [True]
     assert refused(before(), after(edit, tmp_path)) == []
 
 

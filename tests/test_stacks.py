@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from offline import deploy
 from offline.engine import Plan, plan
 from offline.report import plan_json, render
 
@@ -89,6 +90,8 @@ def test_dev_tasks_have_public_ips_in_public_subnets_but_no_port_open_to_the_int
         assert bool(rules) == (service.name == "web-tasks"), service.name
         assert all("cidrIpv4" not in r.inputs and lb_sg.urn in r.dependencies for r in rules)
     for ecs in result.of_type("aws:ecs/service:Service"):
+        if ecs.inputs.get("launchType") == "EXTERNAL":  # on-prem: no awsvpc networking
+            continue
         network = ecs.inputs["networkConfiguration"]
         assert network["assignPublicIp"] is True
         assert public & set(ecs.dependencies), ecs.name
@@ -107,11 +110,11 @@ def test_prod_is_three_azs_with_a_nat_gateway_per_az_and_an_on_demand_base():
     assert fargate.base >= 3
 
 
-def test_prod_runs_web_blue_green_calling_api_through_service_connect_with_alarms():
+def test_prod_rolls_web_back_on_alarms_and_calls_api_through_service_connect():
     prod = stack_plan("prod")
     web = prod.named("web-service", "aws:ecs/service:Service").inputs
-    assert web["deploymentConfiguration"]["strategy"] == "BLUE_GREEN"
-    assert web["alarms"]["rollback"] is True
+    assert web.get("deploymentConfiguration", {}).get("strategy", "ROLLING") == "ROLLING"
+    assert web["alarms"]["rollback"] is True and web["deploymentCircuitBreaker"]["rollback"]
     api = prod.named("api-service", "aws:ecs/service:Service").inputs
     assert api["serviceConnectConfiguration"]["services"][0]["clientAlias"][0]["dnsName"] == "api"
     prod.named("api-from-web", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
@@ -132,7 +135,18 @@ def test_dev_scales_in_at_night_and_keeps_the_live_count_on_up():
 @pytest.mark.parametrize("stack", STACKS)
 def test_no_shipped_service_enables_exec_in_prod_and_every_one_waits_for_steady_state(stack):
     for service in stack_plan(stack).of_type("aws:ecs/service:Service"):
-        assert service.inputs["waitForSteadyState"] is True
+        # EXTERNAL services run on servers registered with the code this same `up` outputs:
+        # waiting would stall a fresh stack until the timeout (docs/anywhere.md).
+        external = service.inputs.get("launchType") == "EXTERNAL"
+        assert service.inputs["waitForSteadyState"] is not external
         assert service.options["customTimeouts"]["update"].endswith("m")
         if stack == "prod":
             assert service.inputs["enableExecuteCommand"] is False
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_shipped_service_deploys_in_under_two_minutes_modelled(stack):
+    # issue 5: tuned rolling deploys (stopTimeout after the drain, short drains where requests
+    # are short); blue/green with a bake is documented but not shipped for that reason
+    minutes = deploy.estimate(stack_plan(stack)).to_json()["rollingMinutes"]
+    assert minutes and all(m < 2 for m in minutes.values()), minutes

@@ -122,6 +122,64 @@ class ManagedInstancesSpec(Spec):
     )
 
 
+# SSM CreateActivation: an activation expires after at most 30 days (default 24 hours).
+MAX_ACTIVATION_DAYS = 30
+
+
+class ExternalInstancesSpec(Spec):
+    """ECS Anywhere: the team's own servers join the cluster through an SSM hybrid activation.
+
+    The program creates the instance role and the activation; each server runs the registration
+    command (a secret stack output) once. Services opt in with `launchType: EXTERNAL`.
+    """
+
+    instances: int = Field(
+        1,
+        ge=1,
+        le=1_000,
+        description="Servers expected to be registered: the cost estimate bills this many "
+        "instance-hours (ECS Anywhere charges per registered server).",
+    )
+    registration_limit: int | None = Field(
+        None,
+        ge=1,
+        le=1_000,
+        description="Servers the activation may register (SSM allows 1-1000); default: instances.",
+    )
+    activation_expires_in_days: int = Field(
+        30,
+        description="Days, from the deploy day (00:00 UTC), during which new servers can "
+        "register (SSM allows at most 30). Registered servers stay registered after it expires; "
+        "`pulumi up --replace` on the activation issues a new code.",
+    )
+    description: str | None = Field(
+        None, max_length=256, description="Activation description; default names the stack."
+    )
+
+    @field_validator("activation_expires_in_days")
+    @classmethod
+    def _expiry(cls, value: int) -> int:
+        if not 1 <= value <= MAX_ACTIVATION_DAYS:
+            raise ValueError(
+                f"{value} days; an SSM activation expires after 1 to {MAX_ACTIVATION_DAYS} days"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _limit(self) -> ExternalInstancesSpec:
+        if self.registration_limit is not None and self.registration_limit < self.instances:
+            raise SpecError(
+                "registrationLimit",
+                f"{self.registration_limit} is below instances {self.instances}; the activation "
+                "could not register every server",
+            )
+        return self
+
+    @property
+    def limit(self) -> int:
+        return self.registration_limit if self.registration_limit is not None else self.instances
+
+
 class ClusterSpec(Spec):
     """`ecs-platform:cluster`."""
 
@@ -140,6 +198,11 @@ class ClusterSpec(Spec):
     managed_instances: ManagedInstancesSpec | None = Field(
         None,
         description="Create an ECS Managed Instances capacity provider named MANAGED_INSTANCES.",
+    )
+    external: ExternalInstancesSpec | None = Field(
+        None,
+        description="ECS Anywhere: register the team's own servers (launchType EXTERNAL "
+        "services run there).",
     )
     service_connect_namespace: str | None = Field(
         None,

@@ -357,6 +357,16 @@ class ServiceSpec(ContainerSpec):
     capacity_providers: Strategy | None = Field(
         None, description="Capacity provider strategy; default: the cluster's."
     )
+    launch_type: Literal["EXTERNAL"] | None = Field(
+        None,
+        description="EXTERNAL: run on the servers registered through cluster.external (ECS "
+        "Anywhere). Fargate and EC2 placement come from capacityProviders instead.",
+    )
+    network_mode: Literal["bridge", "host"] | None = Field(
+        None,
+        description="EXTERNAL services only (external instances have no awsvpc): bridge "
+        "(default; ports published on the server) or host.",
+    )
     ephemeral_storage_gib: int | None = Field(
         None, ge=21, le=200, description="Fargate ephemeral storage above the included 20 GiB."
     )
@@ -463,6 +473,14 @@ class ServiceSpec(ContainerSpec):
         if not any(s.essential for s in self.sidecars.values()) and not self.essential:
             raise SpecError("essential", "a task needs at least one essential container")
         self._check_operations()
+        if self.launch_type == "EXTERNAL":
+            self._check_external()
+        elif self.network_mode is not None:
+            raise SpecError(
+                "networkMode",
+                f"{self.network_mode} is only for launchType EXTERNAL; Fargate and EC2 tasks "
+                "use awsvpc",
+            )
         mount_names = [v.name for v in self.efs_volumes]
         dupes = sorted({n for n in mount_names if mount_names.count(n) > 1})
         if dupes:
@@ -507,6 +525,44 @@ class ServiceSpec(ContainerSpec):
                         ("autoscaling", "schedules", i, "maxCount"),
                         f"{window.max_count} is above autoscaling.maxCount {scaling.max_count}",
                     )
+
+    def _check_external(self) -> None:
+        """What ECS Anywhere does not support (AWS: "External instances", Considerations)."""
+        why = "on external instances (ECS Anywhere)"
+        unsupported: list[tuple[str, bool, str]] = [
+            ("capacityProviders", self.capacity_providers is not None,
+             "capacity providers are not supported " + why + "; launchType EXTERNAL places "
+             "the tasks"),
+            ("loadBalancer", self.load_balancer is not None,
+             "Elastic Load Balancing is not supported " + why + "; publish the port on the "
+             "servers (networkMode bridge or host)"),
+            ("serviceConnect", self.service_connect is not None,
+             "Service Connect and service discovery are not supported " + why),
+            ("assignPublicIp", self.assign_public_ip,
+             "tasks use the servers' own network " + why + " (no awsvpc, no task IP); "
+             "remove assignPublicIp"),
+            ("ephemeralStorageGib", self.ephemeral_storage_gib is not None,
+             "ephemeral storage is a Fargate setting; tasks use the servers' disks"),
+            ("efsVolumes", bool(self.efs_volumes),
+             "Amazon EFS volumes are not supported " + why),
+            ("cpuArchitecture", "cpu_architecture" in self.model_fields_set,
+             "the registered servers' architecture decides (x86_64 and ARM64 both work); "
+             "remove cpuArchitecture"),
+        ]  # fmt: skip
+        for key, present, message in unsupported:
+            if present:
+                raise SpecError(key, message)
+
+    @property
+    def waits_for_steady_state(self) -> bool:
+        """`pulumi up` waits for the deployment unless told otherwise; an EXTERNAL service only
+        when asked (a new stack has no servers until someone runs the registration command)."""
+        if self.launch_type == "EXTERNAL":
+            deployment = self.deployment
+            return deployment.wait_for_steady_state and (
+                "wait_for_steady_state" in deployment.model_fields_set
+            )
+        return self.deployment.wait_for_steady_state
 
     @property
     def initial_count(self) -> int:

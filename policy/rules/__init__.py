@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from . import ecs, iam, lb, logs, net, state
+from . import anywhere, ecs, iam, lb, logs, net, state
 from .base import Finding, Resource, Rule, Stack
 
-RULES: list[Rule] = [*ecs.RULES, *lb.RULES, *net.RULES, *iam.RULES, *logs.RULES, *state.RULES]
+RULES: list[Rule] = [
+    *ecs.RULES,
+    *anywhere.RULES,
+    *lb.RULES,
+    *net.RULES,
+    *iam.RULES,
+    *logs.RULES,
+    *state.RULES,
+]
 BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
 
 __all__ = ["BY_NAME", "RULES", "Finding", "Resource", "Rule", "Stack"]

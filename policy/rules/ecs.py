@@ -83,9 +83,20 @@ def non_root_user(r: Resource, cfg: Mapping[str, Any]) -> Iterator[Finding]:
             yield _at(r, name, f"user is {shown}; run as a non-root user (ECS.20)")
 
 
+# External instances (ECS Anywhere) have no awsvpc; bridge keeps the task off the host's
+# network namespace (AWS: "Networking with ECS Anywhere").
+EXTERNAL_MODES = ("bridge", "none")
+
+
 def no_host_namespaces(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
     mode = r.props.get("networkMode")
-    if mode != "awsvpc":
+    if "EXTERNAL" in as_list(r.props.get("requiresCompatibilities")):
+        if mode not in EXTERNAL_MODES:
+            yield (
+                f"networkMode is {mode!r}; tasks on external instances use bridge (ECS.17: "
+                "never host; exempt the task definition in the pack config to declare it)"
+            )
+    elif mode != "awsvpc":
         yield f"networkMode is {mode!r}; use awsvpc (ECS.17: never host)"
     for key in ("pidMode", "ipcMode"):
         if r.props.get(key) == "host":
@@ -321,6 +332,8 @@ def min_tasks(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
 
 
 def az_rebalancing(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
+    if r.props.get("launchType") == "EXTERNAL":
+        return  # the team's own servers are in no Availability Zone
     if r.props.get("availabilityZoneRebalancing") != "ENABLED":
         yield "availabilityZoneRebalancing is not ENABLED"
 
@@ -398,6 +411,8 @@ def exec_logging(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
 
 
 def managed_capacity(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
+    if r.props.get("managedInstancesProvider"):
+        return  # ECS Managed Instances: ECS itself scales and drains; ECS.19 is about ASGs
     asg = r.props.get("autoScalingGroupProvider") or {}
     if asg.get("managedTerminationProtection") != "ENABLED":
         yield "managedTerminationProtection is not ENABLED (ECS.19)"
@@ -449,7 +464,8 @@ RULES = [
          ("advisory", "mandatory", "mandatory"), t.TASK_DEFINITION, non_root_user),
     Rule("ecs-td-no-host-namespaces", "ECS-TD-04",
          (f"{SH} ECS.17", f"{SH} ECS.3", f"{SH} ECS.1", "CKV_AWS_335", "ECS BPG Use awsvpc"),
-         "Tasks use awsvpc and never the host's network, PID or IPC namespace", "high",
+         "Tasks use awsvpc (bridge on external instances) and never the host's network, PID "
+         "or IPC namespace", "high",
          ("mandatory",) * 3, t.TASK_DEFINITION, no_host_namespaces),
     Rule("ecs-td-no-credential-env", "ECS-TD-05",
          (f"{SH} ECS.8", "prowler ecs_task_definitions_no_environment_secrets"),
