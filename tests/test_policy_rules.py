@@ -506,3 +506,21 @@ def test_docs_list_every_rule_and_every_documented_exception():
         for name, entry in pack_config(env).items():
             if isinstance(entry, dict):
                 assert all(f"`{p}`" in text for p in entry.get("exemptions", {})), name
+
+
+def test_a_policy_that_only_passes_a_role_is_not_counted_as_that_role_s_policy():
+    # The scheduler's inline policy takes the execution role's ARN (iam:PassRole); it is the
+    # scheduler role's policy, so the execution role is not said to carry ecs:RunTask.
+    from offline.policy import stack_view
+    from tests.test_stacks import stack_plan
+
+    dev = stack_view(stack_plan("dev"))
+    report = evaluate(dev, "prod")
+    scoped = [v for v in report.violations if v.policy == "iam-execution-role-scope"]
+    assert scoped == []
+    execution = find(dev, "nightly-report-execution", "Role")
+    scheduler_policy = find(dev, "nightly-report-scheduler", "RolePolicy")
+    assert scheduler_policy in dev.dependents(execution)
+    inline = "aws:iam/rolePolicy:RolePolicy"
+    assert scheduler_policy not in dev.attached_to(execution, inline)
+    assert [p.name for p in dev.attached_to(execution, inline)] == ["nightly-report-execution"]

@@ -45,7 +45,7 @@ def role_scope(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
                 yield Finding(role.urn, f"{where}: {message}")
             attached = {
                 str(a.props.get("policyArn")): a
-                for a in stack.dependents(role, *t.ROLE_POLICY_ATTACHMENT)
+                for a in stack.attached_to(role, *t.ROLE_POLICY_ATTACHMENT)
             }
             declared = [str(x) for x in as_list(role.props.get("managedPolicyArns"))]
             for arn in sorted(set(attached) | set(declared)):
@@ -60,7 +60,7 @@ def role_scope(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
             for arn in ANYWHERE_POLICIES:
                 if arn not in attached and arn not in declared:
                     yield Finding(role.urn, f"{where} lacks {arn}; servers could not register")
-            inline = stack.dependents(role, *t.ROLE_POLICY)
+            inline = stack.attached_to(role, *t.ROLE_POLICY)
             if inline or role.props.get("inlinePolicies"):
                 yield Finding(
                     inline[0].urn if inline else role.urn,

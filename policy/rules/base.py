@@ -66,6 +66,12 @@ class Stack:
             if resource.urn in r.dependencies and (not types or r.type in types)
         ]
 
+    def attached_to(self, role: Resource, *types: str) -> list[Resource]:
+        """Policies of `types` on `role`: those whose `role` names it, not every policy that
+        merely mentions it (a scheduler's PassRole grant takes the execution role's ARN too).
+        A `role` not known yet (a preview of a new role) counts as attached."""
+        return [r for r in self.dependents(role, *types) if _names_role(r, role)]
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -192,3 +198,22 @@ def config_value(cfg: Mapping[str, Any], key: str, default: Any) -> Any:
 def findings(urn: str, messages: Iterable[str]) -> Iterator[Finding]:
     for m in messages:
         yield Finding(urn, m)
+
+
+def _names_role(policy: Resource, role: Resource) -> bool:
+    try:
+        ref = policy.props.get("role")
+    except UnknownValueError:
+        return True
+    if not isinstance(ref, str) or not ref:
+        return True
+    name = ref.rsplit("/", 1)[-1]  # a role ARN or a name
+    explicit = role.props.get("name")
+    if isinstance(explicit, str) and explicit:
+        return name == explicit
+    prefix = role.props.get("namePrefix")
+    if isinstance(prefix, str) and prefix:
+        return name.startswith(prefix)
+    # auto-named: the logical name, a dash and seven hex digits (Pulumi's auto-naming)
+    base, _, suffix = name.rpartition("-")
+    return base == role.name and len(suffix) == 7 and all(c in "0123456789abcdef" for c in suffix)

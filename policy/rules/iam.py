@@ -138,7 +138,7 @@ def execution_role_scope(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Findi
             for c in containers(td.props)
             for s in c.get("secrets") or []
         }
-        for policy in stack.dependents(role, *t.ROLE_POLICY):
+        for policy in stack.attached_to(role, *t.ROLE_POLICY):
             for actions, resources in _allows(policy):
                 extra = [a for a in actions if not EXECUTION_ACTIONS.match(a)]
                 if extra:
@@ -166,7 +166,7 @@ def _is_execution_of(stack: Stack, td: Resource, role: Resource) -> bool:
     # Both roles flow in; the execution role is the one whose policies read logs/images.
     return any(
         any(a.startswith(("logs:", "ecr:")) for actions, _ in _allows(p) for a in actions)
-        for p in stack.dependents(role, *t.ROLE_POLICY)
+        for p in stack.attached_to(role, *t.ROLE_POLICY)
     )
 
 
@@ -174,7 +174,7 @@ def no_policy_conflicts(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Findin
     for role in stack.of_type(*t.ROLE):
         if not (role.props.get("inlinePolicies") or role.props.get("managedPolicyArns")):
             continue
-        for other in stack.dependents(role, *t.ROLE_POLICY, *t.ROLE_POLICY_ATTACHMENT):
+        for other in stack.attached_to(role, *t.ROLE_POLICY, *t.ROLE_POLICY_ATTACHMENT):
             yield Finding(
                 role.urn,
                 f"{other.name} attaches to a role that also declares inlinePolicies/"
