@@ -247,23 +247,60 @@ class LoadBalancer(pulumi.ComponentResource):
             f"{name}-logs",
             bucket=bucket.id,
             policy=pulumi.Output.all(bucket.arn, identity.account_id).apply(
-                lambda a: _log_bucket_policy(a[0], a[1], name, region)
+                lambda a: _log_bucket_policy(a[0], a[1], name, region, spec.type == "network")
             ),
             opts=child,
         )
         return bucket, policy
 
 
-def _log_bucket_policy(bucket_arn: str, account: str, prefix: str, region: str) -> str:
+def _log_bucket_policy(
+    bucket_arn: str, account: str, prefix: str, region: str, network: bool = False
+) -> str:
+    """Who may write access logs: ELB log delivery (ALB), or CloudWatch's vended-log delivery
+    for an NLB (TLS listeners), which also reads the bucket ACL; both only for this account."""
     objects = f"{bucket_arn}/{prefix}/AWSLogs/{account}/*"
+    if network:
+        source = {
+            "StringEquals": {"aws:SourceAccount": account},
+            "ArnLike": {"aws:SourceArn": f"arn:aws:logs:{region}:{account}:*"},
+        }
+        delivery: list[dict[str, object]] = [
+            {
+                "Sid": "NlbLogDeliveryWrite",
+                "Effect": "Allow",
+                "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": objects,
+                "Condition": {
+                    **source,
+                    "StringEquals": {
+                        "aws:SourceAccount": account,
+                        "s3:x-amz-acl": "bucket-owner-full-control",
+                    },
+                },
+            },
+            {
+                "Sid": "NlbLogDeliveryAclCheck",
+                "Effect": "Allow",
+                "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                "Action": "s3:GetBucketAcl",
+                "Resource": bucket_arn,
+                "Condition": source,
+            },
+        ]
+    else:
+        delivery = [
+            {
+                "Sid": "ElbLogDelivery",
+                "Effect": "Allow",
+                "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": objects,
+            }
+        ]
     statements: list[dict[str, object]] = [
-        {
-            "Sid": "ElbLogDelivery",
-            "Effect": "Allow",
-            "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
-            "Action": "s3:PutObject",
-            "Resource": objects,
-        },
+        *delivery,
         {
             "Sid": "DenyInsecureTransport",
             "Effect": "Deny",
@@ -273,7 +310,7 @@ def _log_bucket_policy(bucket_arn: str, account: str, prefix: str, region: str) 
             "Condition": {"Bool": {"aws:SecureTransport": "false"}},
         },
     ]
-    if region in ELB_LOG_ACCOUNTS:
+    if region in ELB_LOG_ACCOUNTS and not network:
         statements.insert(
             1,
             {

@@ -190,6 +190,28 @@ def test_access_log_bucket_policy_lets_only_elb_write_and_denies_plain_http():
     assert by_sid["DenyInsecureTransport"]["Effect"] == "Deny"
 
 
+def test_nlb_access_logs_are_written_by_vended_log_delivery_for_this_account_only():
+    cert = (
+        "arn:aws:acm:ap-northeast-2:123456789012:certificate/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+    )
+    nlb = {"type": "network", "certificateArn": cert, "accessLogs": {}}
+    plan = plan_config(stack(nlb, {"mqtt": {**WEB, "loadBalancer": {"name": "public"}}}))
+    doc = json.loads(only(plan, "aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
+    by_sid = {s["Sid"]: s for s in doc["Statement"]}
+    assert set(by_sid) == {"NlbLogDeliveryWrite", "NlbLogDeliveryAclCheck", "DenyInsecureTransport"}
+    write, acl = by_sid["NlbLogDeliveryWrite"], by_sid["NlbLogDeliveryAclCheck"]
+    assert write["Principal"] == acl["Principal"] == {"Service": "delivery.logs.amazonaws.com"}
+    assert write["Action"] == "s3:PutObject" and acl["Action"] == "s3:GetBucketAcl"
+    assert write["Resource"].endswith("/public/AWSLogs/123456789012/*")
+    assert write["Condition"]["StringEquals"] == {
+        "aws:SourceAccount": "123456789012",
+        "s3:x-amz-acl": "bucket-owner-full-control",
+    }
+    assert acl["Condition"]["ArnLike"] == {
+        "aws:SourceArn": "arn:aws:logs:ap-northeast-2:123456789012:*"
+    }
+
+
 def test_no_bucket_without_access_logs():
     assert plan_config(stack({})).of_type("aws:s3/bucket:Bucket") == []
 

@@ -90,4 +90,4 @@ def test_the_human_report_ends_with_the_policy_section(capsys):
     assert code == 0
     section = out[out.index("Policy (prod rules") :]
     assert "0 mandatory, 0 advisory violation(s)" in section.splitlines()[0]
-    assert "[exempt] lb-access-logs: mqtt-lb" in section
+    assert "[exempt] pul-no-fixed-names: mqtt-lb" in section

@@ -325,8 +325,9 @@ def test_prod_passes_every_rule_with_its_documented_exceptions():
     assert report.violations == []
     assert report.rules == len(RULES)
     assert {e.policy for e in report.exempted} == {
-        "lb-access-logs", "lb-target-group-encrypted", "pul-no-fixed-names"
-    }  # fmt: skip
+        "lb-target-group-encrypted",
+        "pul-no-fixed-names",
+    }
     assert all(e.reason for e in report.exempted)
 
 
@@ -379,8 +380,11 @@ def test_spot_without_on_demand_base_is_mandatory_in_prod_only_when_below_three(
 
 def test_exemptions_match_resource_names_and_carry_their_reason():
     stack = golden()
-    (e,) = [e for e in evaluate(stack, "prod").exempted if e.policy == "lb-access-logs"]
-    assert e.urn == find(stack, "mqtt-lb", LB).urn and "delivery.logs" in e.reason
+    (e,) = [e for e in evaluate(stack, "prod").exempted if e.policy == "pul-no-fixed-names"
+            and e.urn == find(stack, "mqtt-lb", LB).urn]  # fmt: skip
+    assert "delete-before-replace" in e.reason
+    # both load balancers now ship access logs: the NLB's bucket grants vended-log delivery
+    assert not [e for e in evaluate(stack, "prod").exempted if e.policy == "lb-access-logs"]
 
 
 # -- unknown values (preview) ---------------------------------------------------------------
