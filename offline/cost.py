@@ -14,6 +14,7 @@ strategy; public IPv4 per address-hour, whether attached or idle).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,12 +152,18 @@ class Estimator:
         for key in self.graph.of_type(KMS_KEY):
             price = self._price("kms", "keyMonth")
             self._add(key, "KMS customer managed key", price.usd, price.describe())
-        warnings = list(self.prices.warnings) + self._managed_instances()
+        warnings = list(self.prices.warnings) + self._managed_instances(views)
         return CostReport(self.prices.region, self.lines, warnings)
 
-    def _managed_instances(self) -> list[str]:
-        """ECS Managed Instances are stated, not priced: ECS picks the instance types and count."""
-        out = []
+    def _managed_instances(self, views: list[ServiceView]) -> list[str]:
+        """ECS Managed Instances: the instances ECS would launch for the tasks placed there.
+
+        ECS picks the types within the provider's attribute ranges; the estimate takes the
+        cheapest type in prices.yaml that fits the largest task, packs the tasks by total vCPU
+        and memory, and adds the root volumes. The management fee is not in prices.yaml.
+        """
+        warnings: list[str] = []
+        placed = [v for v in views if v.managed_instances and v.task_definition is not None]
         for provider in self.graph.of_type(CAPACITY_PROVIDER):
             managed = provider.inputs.get("managedInstancesProvider")
             if not managed:
@@ -164,14 +171,74 @@ class Estimator:
             template = managed.get("instanceLaunchTemplate") or {}
             needs = template.get("instanceRequirements") or {}
             vcpu, mem = needs.get("vcpuCount") or {}, needs.get("memoryMib") or {}
-            out.append(
-                f"ECS Managed Instances capacity {provider.name} is not priced: ECS chooses the "
-                f"EC2 instance types ({vcpu.get('min')}-{vcpu.get('max', 'any')} vCPU, "
-                f"{mem.get('min')}-{mem.get('max', 'any')} MiB, "
-                f"{template.get('capacityOptionType', 'ON_DEMAND')}) and how many run, plus a "
-                "management fee per instance-hour; the tasks placed on it are listed at $0"
+            option = template.get("capacityOptionType", "ON_DEMAND")
+            ranges = (
+                f"{vcpu.get('min')}-{vcpu.get('max', 'any')} vCPU, "
+                f"{mem.get('min')}-{mem.get('max', 'any')} MiB, {option}"
             )
-        return out
+            tasks = [_task_shape(v) for v in placed]
+            counts: list[list[float]] = [
+                [w.baseline, w.low, w.high]
+                if (w := v.weekly()) is not None
+                else [v.desired_count, *(v.count_range or (v.desired_count,) * 2)]
+                for v in placed
+            ]
+            choice = self._instance_for(tasks, vcpu, mem)
+            if choice is None:
+                warnings.append(
+                    f"ECS Managed Instances capacity {provider.name} is not priced: no EC2 "
+                    f"type in offline/prices.yaml fits its tasks within {ranges}"
+                )
+                continue
+            name, spec, hourly = choice
+            storage = float((template.get("storageConfiguration") or {}).get("storageSizeGib", 0))
+            ebs = self._price("ebs", "gp3GbMonth")
+            per_instance = hourly.usd * self.hours + ebs.usd * storage
+
+            n, low, high = (_instances_needed(tasks, counts, at, spec) for at in range(3))
+            basis = (
+                f"ECS picks the types ({ranges}); estimated as the cheapest fitting type in "
+                f"prices.yaml, {name} ({spec['vcpu']} vCPU, {spec['memoryGib']} GiB) at "
+                f"{hourly.describe()}, tasks packed by total vCPU and memory; "
+                f"{storage:g} GB gp3 each at {ebs.describe()}; the Managed Instances "
+                "management fee per instance-hour is not included"
+                + ("; Spot priced at on-demand (Spot prices vary)" if option == "SPOT" else "")
+            )
+            self._add(
+                provider,
+                f"ECS Managed Instances {provider.name}: {n} x {name} [est]",
+                n * per_instance,
+                basis,
+                *((low * per_instance, high * per_instance) if (low, high) != (n, n) else ()),
+            )
+        return warnings
+
+    def _instance_for(
+        self, tasks: list[tuple[float, float, str]], vcpu: dict[str, Any], mem: dict[str, Any]
+    ) -> tuple[str, dict[str, Any], Price] | None:
+        """The cheapest priced type within the ranges that holds the largest task."""
+        if not tasks:
+            return None
+        arch = tasks[0][2]
+        need_cpu, need_gib = max(t[0] for t in tasks), max(t[1] for t in tasks)
+        best: tuple[str, dict[str, Any], Price] | None = None
+        for name, spec in sorted(self.prices.instance_types.items()):
+            gib, cores = float(spec["memoryGib"]), float(spec["vcpu"])
+            if spec["arch"] != arch or cores < need_cpu or gib < need_gib:
+                continue
+            if not float(vcpu.get("min", 0)) <= cores <= float(vcpu.get("max", cores)):
+                continue
+            mib = gib * 1024
+            if not float(mem.get("min", 0)) <= mib <= float(mem.get("max", mib)):
+                continue
+            if not self.prices.has("ec2", name):
+                continue
+            price = self.prices.get("ec2", name)
+            if best is None or price.usd < best[2].usd:
+                best = (name, spec, price)
+        if best is not None:
+            self._price("ec2", best[0])  # mark the fallback on the line if one was used
+        return best
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -228,7 +295,7 @@ class Estimator:
             note += "; runs on the team's own servers, billed per registered server (ECS Anywhere)"
             item += " on external instances"
         elif view.managed_instances:
-            note += "; Managed Instances are not priced (see the report's warnings)"
+            note += "; priced with the Managed Instances capacity they run on"
             item += " on Managed Instances"
         elif not view.fargate:
             note += "; EC2 tasks are priced with their Auto Scaling group"
@@ -478,6 +545,26 @@ class Estimator:
                     count * metric.usd + unit * high_tasks,
                 )
         self._add(cluster, f"Container Insights ({mode})", usd, basis, low, high)
+
+
+def _instances_needed(
+    tasks: list[tuple[float, float, str]], counts: list[list[float]], at: int, spec: dict[str, Any]
+) -> int:
+    """Instances of `spec` that hold the tasks (counts[i][at] of each), by vCPU and by memory."""
+    need_cpu = sum(t[0] * c[at] for t, c in zip(tasks, counts, strict=True))
+    need_mem = sum(t[1] * c[at] for t, c in zip(tasks, counts, strict=True))
+    return max(
+        math.ceil(need_cpu / float(spec["vcpu"]) - 1e-9),
+        math.ceil(need_mem / float(spec["memoryGib"]) - 1e-9),
+    )
+
+
+def _task_shape(view: ServiceView) -> tuple[float, float, str]:
+    """(vCPU, GiB, CPU architecture) of a service's task."""
+    assert view.task_definition is not None
+    td = view.task_definition.inputs
+    arch = (td.get("runtimePlatform") or {}).get("cpuArchitecture", "X86_64")
+    return int(td.get("cpu", 0)) / 1024, int(td.get("memory", 0)) / 1024, arch
 
 
 def _log_group(container: dict[str, Any]) -> str | None:

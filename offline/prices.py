@@ -58,6 +58,7 @@ class PriceBook:
         self._sources: dict[str, dict[str, str]] = doc["sources"]
         self._regions: dict[str, dict[str, dict[str, dict[str, Any]]]] = doc["regions"]
         self.known_region = region in self._regions
+        self.instance_types: dict[str, dict[str, Any]] = doc.get("instanceTypes", {})
         self.fallbacks: set[tuple[str, str]] = set()
 
     @property

@@ -173,18 +173,34 @@ def test_bad_capacity_configs_are_rejected_at_the_key(cfg, path, fragment):
     assert fragment in error.message
 
 
-def test_the_cost_report_states_that_managed_instances_are_not_priced():
+def test_managed_instances_are_estimated_as_the_cheapest_fitting_type_packed_by_size():
     from offline.cost import estimate
 
-    on_managed = {**API, "capacityProviders": MANAGED}
+    on_managed = {**API, "desiredCount": 3, "capacityProviders": MANAGED}
     rep = estimate(plan_config(stack(services={"api": on_managed, "web": API})))
     (api,) = [c for c in rep.lines if c.item.startswith("api: ")]
     (web,) = [c for c in rep.lines if c.item.startswith("web: ")]
     assert api.item.endswith("on Managed Instances") and api.monthly_usd == 0
     assert not web.item.endswith("on Managed Instances") and web.monthly_usd > 0
-    (warning,) = [w for w in rep.warnings if "Managed Instances" in w]
-    assert "cluster-managed is not priced" in warning
-    assert "(2-8 vCPU, 4096-32768 MiB, ON_DEMAND)" in warning
+    (fleet,) = [c for c in rep.lines if c.item.startswith("ECS Managed Instances")]
+    # 3 tasks of 0.5 vCPU / 1 GiB (x86) within 2-8 vCPU, 4-32 GiB: the cheapest priced type is
+    # Seoul's t3.medium (2 vCPU, 4 GiB) at $0.052/h; 1.5 vCPU and 3 GiB in total fit one, plus
+    # its 30 GB gp3 root volume at $0.08/GB-month
+    assert fleet.item == "ECS Managed Instances cluster-managed: 1 x t3.medium [est]"
+    assert fleet.monthly_usd == pytest.approx(0.052 * 730 + 30 * 0.08)
+    assert "management fee per instance-hour is not included" in fleet.basis
+    assert not [w for w in rep.warnings if "Managed Instances" in w]
+
+
+def test_managed_instances_grow_with_the_tasks_they_hold():
+    from offline.cost import estimate
+
+    big = {**API, "cpu": 2048, "memory": 4096, "desiredCount": 3, "capacityProviders": MANAGED}
+    rep = estimate(plan_config(stack(services={"api": big})))
+    (fleet,) = [c for c in rep.lines if c.item.startswith("ECS Managed Instances")]
+    # one 2 vCPU / 4 GiB task per t3.medium: three instances
+    assert fleet.item == "ECS Managed Instances cluster-managed: 3 x t3.medium [est]"
+    assert fleet.monthly_usd == pytest.approx(3 * (0.052 * 730 + 30 * 0.08))
 
 
 def test_ecs19_managed_scaling_rule_does_not_apply_to_managed_instances():
