@@ -27,9 +27,7 @@ from . import iam
 from .specs.cluster import ExternalInstancesSpec
 
 # AWS managed policies named by the ECS Anywhere IAM role documentation.
-SSM_CORE_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
-ECS_INSTANCE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
-ANYWHERE_POLICIES = {"ssm": SSM_CORE_POLICY, "ecs": ECS_INSTANCE_POLICY}
+ANYWHERE_POLICIES = {"ssm": iam.SSM_CORE_POLICY, "ecs": iam.ECS_INSTANCE_POLICY}
 
 INSTALL_SCRIPT = "https://amazon-ecs-agent.s3.amazonaws.com/ecs-anywhere-install-latest.sh"
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from . import protection
+from . import iam, protection, security_groups
 from .anywhere import Anywhere, external_instances
 from .managed_instances import managed_instances_provider
 from .specs.cluster import ClusterSpec, Ec2CapacitySpec
@@ -185,41 +185,21 @@ class Cluster(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
             f"{name}-instance",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "ec2.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=iam.trust("ec2.amazonaws.com"),
             description="ECS container instances: register with the cluster, SSM access",
             opts=child,
         )
-        for suffix, policy in (
-            ("ecs", "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"),
-            ("ssm", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"),
-        ):
+        for suffix, policy in (("ecs", iam.ECS_INSTANCE_POLICY), ("ssm", iam.SSM_CORE_POLICY)):
             aws.iam.RolePolicyAttachment(
                 f"{name}-instance-{suffix}", role=role.name, policy_arn=policy, opts=child
             )
         profile = aws.iam.InstanceProfile(f"{name}-instance", role=role.name, opts=child)
-        sg = aws.ec2.SecurityGroup(
+        sg = security_groups.egress_only(
             f"{name}-instances",
             vpc_id=vpc_id,
             description="ECS container instances: no inbound; tasks have their own ENIs",
-            opts=child,
-        )
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-instances-egress",
-            security_group_id=sg.id,
-            ip_protocol="-1",
-            cidr_ipv4="0.0.0.0/0",
-            description="ECS agent, image pulls and SSM over NAT or endpoints",
+            egress_name=f"{name}-instances-egress",
+            egress_description=security_groups.INSTANCE_EGRESS,
             opts=child,
         )
         ami = aws.ssm.get_parameter(

@@ -22,20 +22,41 @@ def policy(statements: Iterable[dict[str, Any]]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
+# AWS managed policies of an EC2 container instance (EC2 capacity, ECS Anywhere servers).
+ECS_INSTANCE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
+SSM_CORE_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+
+
+def trust(
+    service: str,
+    *,
+    account: str | None = None,
+    source_arn: str | None = None,
+    arn_match: str = "ArnLike",
+) -> str:
+    """Role trust for one AWS service principal. With `account`, only on behalf of this account,
+    and with `source_arn`, only for those resources (the confused-deputy conditions)."""
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+    }
+    condition: dict[str, Any] = {}
+    if account is not None:
+        condition["StringEquals"] = {"aws:SourceAccount": account}
+    if source_arn is not None:
+        condition[arn_match] = {"aws:SourceArn": source_arn}
+    if condition:
+        statement["Condition"] = condition
+    return policy([statement])
+
+
 def ecs_tasks_trust(account: str, region: str) -> str:
     """Trust ECS tasks only, and only on behalf of this account (confused-deputy guard)."""
-    return policy(
-        [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-                "Condition": {
-                    "StringEquals": {"aws:SourceAccount": account},
-                    "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:{region}:{account}:*"},
-                },
-            }
-        ]
+    return trust(
+        "ecs-tasks.amazonaws.com",
+        account=account,
+        source_arn=f"arn:aws:ecs:{region}:{account}:*",
     )
 
 
@@ -122,16 +143,7 @@ def execution_policy(
 
 def ecs_service_trust(account: str) -> str:
     """Trust the ECS service (blue/green traffic shifts, lifecycle hooks) for this account."""
-    return policy(
-        [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "ecs.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account}},
-            }
-        ]
-    )
+    return trust("ecs.amazonaws.com", account=account)
 
 
 # AWS managed policy for ECS-native blue/green: modify the listener rules and target groups.
@@ -197,16 +209,9 @@ def exec_policy(exec_log_group_arn: str, kms_key_arn: str) -> str:
 def ssm_trust(account: str, region: str) -> str:
     """Trust Systems Manager, for this account's activations in this region only (the SSM
     guide's hybrid-activation role, with its confused-deputy conditions)."""
-    return policy(
-        [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "ssm.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-                "Condition": {
-                    "StringEquals": {"aws:SourceAccount": account},
-                    "ArnEquals": {"aws:SourceArn": f"arn:aws:ssm:{region}:{account}:*"},
-                },
-            }
-        ]
+    return trust(
+        "ssm.amazonaws.com",
+        account=account,
+        source_arn=f"arn:aws:ssm:{region}:{account}:*",
+        arn_match="ArnEquals",
     )

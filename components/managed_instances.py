@@ -17,19 +17,13 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from . import iam
+from . import iam, security_groups
 from .specs.cluster import ManagedInstancesSpec
 
 INFRASTRUCTURE_POLICY = (
     "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForManagedInstances"
 )
 INSTANCE_POLICY = "arn:aws:iam::aws:policy/AmazonECSInstanceRolePolicyForManagedInstances"
-
-
-def _trust(service: str) -> str:
-    return iam.policy(
-        [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]
-    )
 
 
 def managed_instances_provider(
@@ -45,7 +39,7 @@ def managed_instances_provider(
     child = pulumi.ResourceOptions(parent=parent)
     instance_role = aws.iam.Role(
         f"{name}-managed-instance",
-        assume_role_policy=_trust("ec2.amazonaws.com"),
+        assume_role_policy=iam.trust("ec2.amazonaws.com"),
         description="ECS Managed Instances: the instances' own role (agent registration)",
         opts=child,
     )
@@ -57,7 +51,7 @@ def managed_instances_provider(
     )
     infrastructure = aws.iam.Role(
         f"{name}-managed-infra",
-        assume_role_policy=_trust("ecs.amazonaws.com"),
+        assume_role_policy=iam.trust("ecs.amazonaws.com"),
         description="ECS Managed Instances: ECS launches and manages the instances",
         opts=child,
     )
@@ -90,35 +84,28 @@ def managed_instances_provider(
         ),
         opts=child,
     )
-    sg = aws.ec2.SecurityGroup(
+    sg = security_groups.egress_only(
         f"{name}-managed",
         vpc_id=vpc_id,
         description="ECS Managed Instances: no inbound; tasks have their own ENIs",
+        egress_name=f"{name}-managed-egress",
+        egress_description=security_groups.INSTANCE_EGRESS,
         opts=child,
     )
-    aws.vpc.SecurityGroupEgressRule(
-        f"{name}-managed-egress",
-        security_group_id=sg.id,
-        ip_protocol="-1",
-        cidr_ipv4="0.0.0.0/0",
-        description="ECS agent, image pulls and SSM over NAT or endpoints",
-        opts=child,
-    )
-    lt = aws.ecs
     provider = aws.ecs.CapacityProvider(
         f"{name}-managed",
         cluster=cluster_name,
-        managed_instances_provider=lt.CapacityProviderManagedInstancesProviderArgs(
+        managed_instances_provider=aws.ecs.CapacityProviderManagedInstancesProviderArgs(
             infrastructure_role_arn=infrastructure.arn,
             propagate_tags="CAPACITY_PROVIDER",
-            instance_launch_template=lt.CapacityProviderManagedInstancesProviderInstanceLaunchTemplateArgs(
+            instance_launch_template=aws.ecs.CapacityProviderManagedInstancesProviderInstanceLaunchTemplateArgs(
                 ec2_instance_profile_arn=profile.arn,
-                network_configuration=lt.CapacityProviderManagedInstancesProviderInstanceLaunchTemplateNetworkConfigurationArgs(
+                network_configuration=aws.ecs.CapacityProviderManagedInstancesProviderInstanceLaunchTemplateNetworkConfigurationArgs(
                     subnets=subnet_ids, security_groups=[sg.id]
                 ),
                 capacity_option_type=spec.capacity_option_type,
                 monitoring=spec.monitoring,
-                storage_configuration=lt.CapacityProviderManagedInstancesProviderInstanceLaunchTemplateStorageConfigurationArgs(
+                storage_configuration=aws.ecs.CapacityProviderManagedInstancesProviderInstanceLaunchTemplateStorageConfigurationArgs(
                     storage_size_gib=spec.storage_gib
                 ),
                 instance_requirements=_requirements(spec),

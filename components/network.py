@@ -16,7 +16,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from . import protection
+from . import protection, security_groups
 from .config import ConfigError
 from .specs.network import NetworkSpec
 
@@ -215,10 +215,12 @@ class Network(pulumi.ComponentResource):
     ) -> pulumi.Output[str]:
         child = pulumi.ResourceOptions(parent=self)
         assert spec.cidr_block is not None
-        sg = aws.ec2.SecurityGroup(
+        sg = security_groups.egress_only(
             f"{name}-nat",
             vpc_id=vpc.id,
             description="NAT instance: forwards traffic from the VPC to the internet",
+            egress_name=f"{name}-nat-to-internet",
+            egress_description="Forwarded traffic to the internet",
             opts=child,
         )
         aws.vpc.SecurityGroupIngressRule(
@@ -227,14 +229,6 @@ class Network(pulumi.ComponentResource):
             ip_protocol="-1",
             cidr_ipv4=spec.cidr_block,
             description="Any traffic from inside the VPC",
-            opts=child,
-        )
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-nat-to-internet",
-            security_group_id=sg.id,
-            ip_protocol="-1",
-            cidr_ipv4="0.0.0.0/0",
-            description="Forwarded traffic to the internet",
             opts=child,
         )
         ami = aws.ssm.get_parameter(name=NAT_INSTANCE_AMI, opts=pulumi.InvokeOptions(parent=self))

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
+from .specs.operations import AlarmsSpec
 from .specs.service import ServiceSpec
 
 
@@ -106,6 +108,16 @@ def deployment_alarm_names(
     return [alarm_name(project, stack, service, s) for s in ("5xx", "p99", "unhealthy")]
 
 
+def _alarm_settings(cfg: AlarmsSpec, actions: list[str]) -> dict[str, Any]:
+    """What every golden-signal alarm shares: N of N one-minute periods, and who hears it."""
+    return {
+        "evaluation_periods": cfg.evaluation_minutes,
+        "datapoints_to_alarm": cfg.evaluation_minutes,
+        "alarm_actions": actions,
+        "ok_actions": actions,
+    }
+
+
 def traffic_alarms(
     name: str,
     spec: ServiceSpec,
@@ -119,13 +131,7 @@ def traffic_alarms(
         return []
     project, stack = pulumi.get_project(), pulumi.get_stack()
     cfg = spec.alarms
-    common = {
-        "evaluation_periods": cfg.evaluation_minutes,
-        "datapoints_to_alarm": cfg.evaluation_minutes,
-        "treat_missing_data": "notBreaching",
-        "alarm_actions": actions,
-        "ok_actions": actions,
-    }
+    common = {**_alarm_settings(cfg, actions), "treat_missing_data": "notBreaching"}
     out: list[aws.cloudwatch.MetricAlarm] = []
     application = traffic.namespace == "AWS/ApplicationELB"
     tgs = list(traffic.target_groups)
@@ -236,12 +242,7 @@ def capacity_alarms(
     project, stack = pulumi.get_project(), pulumi.get_stack()
     cfg = spec.alarms
     dims = {"ClusterName": cluster_name, "ServiceName": service_name}
-    common = {
-        "evaluation_periods": cfg.evaluation_minutes,
-        "datapoints_to_alarm": cfg.evaluation_minutes,
-        "alarm_actions": actions,
-        "ok_actions": actions,
-    }
+    common = _alarm_settings(cfg, actions)
     out = [
         aws.cloudwatch.MetricAlarm(
             f"{name}-{signal}",

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from . import iam
+from . import iam, security_groups
 from .cluster import Cluster
 from .naming import aws_name
 from .specs.service import ServicePlacement
@@ -52,15 +52,12 @@ class ScheduledTask(pulumi.ComponentResource):
         task = task_definition(self, name, spec.service_spec(), placement)
         self.log_group_name = task.log_group_name
 
-        sg = aws.ec2.SecurityGroup(
-            f"{name}-tasks", vpc_id=vpc_id, description=f"Scheduled task {name}", opts=child
-        )
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-egress",
-            security_group_id=sg.id,
-            ip_protocol="-1",
-            cidr_ipv4="0.0.0.0/0",
-            description="AWS APIs, image registries and dependencies (via NAT or endpoints)",
+        sg = security_groups.egress_only(
+            f"{name}-tasks",
+            vpc_id=vpc_id,
+            description=f"Scheduled task {name}",
+            egress_name=f"{name}-egress",
+            egress_description=security_groups.TASK_EGRESS,
             opts=child,
         )
         dlq = aws.sqs.Queue(
@@ -184,20 +181,10 @@ def _scheduler_metric(
 
 def _scheduler_trust(account: str, region: str, group: str) -> str:
     """EventBridge Scheduler only, for schedules of this group in this account."""
-    return iam.policy(
-        [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "scheduler.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-                "Condition": {
-                    "StringEquals": {"aws:SourceAccount": account},
-                    "ArnLike": {
-                        "aws:SourceArn": f"arn:aws:scheduler:{region}:{account}:schedule/{group}/*"
-                    },
-                },
-            }
-        ]
+    return iam.trust(
+        "scheduler.amazonaws.com",
+        account=account,
+        source_arn=f"arn:aws:scheduler:{region}:{account}:schedule/{group}/*",
     )
 
 

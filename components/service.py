@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from . import iam, operations, timing
+from . import iam, operations, security_groups, timing
 from .cluster import Cluster
 from .load_balancer import LoadBalancer
 from .naming import name_prefix
@@ -94,21 +94,15 @@ class Service(pulumi.ComponentResource):
         sg: aws.ec2.SecurityGroup | None = None
         self.security_group_id = None
         if not external:
-            sg = aws.ec2.SecurityGroup(
+            sg = security_groups.egress_only(
                 f"{name}-tasks",
                 vpc_id=vpc_id,
                 description=f"Tasks of service {name}",
+                egress_name=f"{name}-egress",
+                egress_description=security_groups.TASK_EGRESS,
                 opts=child,
             )
             self.security_group_id = sg.id
-            aws.vpc.SecurityGroupEgressRule(
-                f"{name}-egress",
-                security_group_id=sg.id,
-                ip_protocol="-1",
-                cidr_ipv4="0.0.0.0/0",
-                description="AWS APIs, image registries and dependencies (via NAT or endpoints)",
-                opts=child,
-            )
 
         lb_args: list[aws.ecs.ServiceLoadBalancerArgs] = []
         routing: list[pulumi.Resource] = []

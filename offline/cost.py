@@ -177,12 +177,7 @@ class Estimator:
                 f"{mem.get('min')}-{mem.get('max', 'any')} MiB, {option}"
             )
             tasks = [_task_shape(v) for v in placed]
-            counts: list[list[float]] = [
-                [w.baseline, w.low, w.high]
-                if (w := v.weekly()) is not None
-                else [v.desired_count, *(v.count_range or (v.desired_count,) * 2)]
-                for v in placed
-            ]
+            counts = [v.counts() for v in placed]
             choice = self._instance_for(tasks, vcpu, mem)
             if choice is None:
                 warnings.append(
@@ -275,11 +270,8 @@ class Estimator:
         gb = int(td.inputs.get("memory", 0)) / 1024
         arch = (td.inputs.get("runtimePlatform") or {}).get("cpuArchitecture", "X86_64")
         per_task, basis = self._fargate_task_hour(vcpu, gb, arch)
-        counts: list[float] = [view.desired_count]
-        counts += list(view.count_range) if view.count_range else []
+        counts = view.counts()
         week = view.weekly()
-        if week is not None:  # scheduled actions move min/max: average over a week
-            counts = [week.baseline, week.low, week.high]
         shares = split_tasks(view.strategy, view.desired_count)
         mix = ", ".join(f"{n:g} {p}" for p, n in shares.items() if n)
         shape = f"{vcpu:g} vCPU / {gb:g} GB" + ("" if view.external else f" {arch}")
@@ -548,7 +540,10 @@ class Estimator:
 
 
 def _instances_needed(
-    tasks: list[tuple[float, float, str]], counts: list[list[float]], at: int, spec: dict[str, Any]
+    tasks: list[tuple[float, float, str]],
+    counts: list[tuple[float, float, float]],
+    at: int,
+    spec: dict[str, Any],
 ) -> int:
     """Instances of `spec` that hold the tasks (counts[i][at] of each), by vCPU and by memory."""
     need_cpu = sum(t[0] * c[at] for t, c in zip(tasks, counts, strict=True))

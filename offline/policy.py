@@ -11,7 +11,7 @@ analyzer does.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,17 +96,19 @@ class PolicyReport:
         }
 
 
-def stack_view(plan: Plan) -> Stack:
+def stack_view(plan: Plan, props: Callable[[dict[str, Any]], Any] = wrap) -> Stack:
+    """The plan's custom resources as the pack sees them (`props`: the unknown-checking proxy
+    the pack uses; tests that edit a stack pass a plain copy instead)."""
     return Stack(
         [
             Resource(
                 type=r.type,
                 name=r.name,
                 urn=r.urn,
-                props=wrap(r.inputs),
+                props=props(r.inputs),
                 parent=r.parent,
                 dependencies=tuple(r.dependencies),
-                options=r.options,
+                options=dict(r.options),
             )
             for r in plan.resources
             if r.custom

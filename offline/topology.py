@@ -100,6 +100,15 @@ class ServiceView:
         inputs = self.scaling.inputs
         return int(inputs.get("minCapacity", 0)), int(inputs.get("maxCapacity", 0))
 
+    def counts(self) -> tuple[float, float, float]:
+        """Tasks priced: (baseline, low, high). Baseline is the desired count; with autoscaling
+        low..high is the range; with weekly scheduled actions all three are week averages."""
+        week = self.weekly()
+        if week is not None:
+            return week.baseline, week.low, week.high
+        low, high = self.count_range or (self.desired_count, self.desired_count)
+        return self.desired_count, low, high
+
     def weekly(self) -> Weekly | None:
         """Time-weighted counts under the scheduled actions (None: none, or not weekly)."""
         if self.count_range is None or not self.scheduled_actions:

@@ -120,25 +120,31 @@ def mutated(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
         if action == "xref":
             _cross_reference(draw, cfg)
             continue
-        path = draw(st.sampled_from(paths(cfg)))
-        parent: Any = cfg
-        for part in path[:-1]:
-            parent = parent[part]
-        last = path[-1]
-        if action == "replace":
-            parent[last] = draw(values)
-        elif action == "delete":
-            parent.pop(last)
-        elif isinstance(parent, dict):
-            value = parent.pop(last)
-            name = str(last)
-            if action == "typo" and len(name) > 1:
-                i = draw(st.integers(0, len(name) - 1))
-                name = name[:i] + name[i + 1 :]
-            else:
-                name = name + draw(st.text("xyz", min_size=1, max_size=2))
-            parent[name] = value
+        mutate_once(draw, cfg, action, values)
     return stack, doc
+
+
+def mutate_once(draw: st.DrawFn, cfg: dict[str, Any], action: str, values: Any) -> None:
+    """At a random key or item of `cfg`: replace its value, delete it, or rename the key
+    (`unknown`: a suffix; `typo`: a letter dropped)."""
+    path = draw(st.sampled_from(paths(cfg)))
+    parent: Any = cfg
+    for part in path[:-1]:
+        parent = parent[part]
+    last = path[-1]
+    if action == "replace":
+        parent[last] = draw(values)
+    elif action == "delete":
+        parent.pop(last)
+    elif isinstance(parent, dict):
+        value = parent.pop(last)
+        name = str(last)
+        if action == "typo" and len(name) > 1:
+            i = draw(st.integers(0, len(name) - 1))
+            name = name[:i] + name[i + 1 :]
+        else:
+            name = name + draw(st.text("xyz", min_size=1, max_size=2))
+        parent[name] = value
 
 
 def classify(stack: str, doc: dict[str, Any]) -> tuple[str, str]:

@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any
 
 from offline.engine import Plan, plan
+from offline.policy import stack_view
 from policy.rules.base import Resource, Stack
 
 Edit = Callable[[Stack], Stack]
@@ -23,21 +24,7 @@ def prod_plan() -> Plan:
 
 def stack_of(plan_: Plan) -> Stack:
     """Plain (unproxied) copies of the plan's custom resources."""
-    return Stack(
-        [
-            Resource(
-                type=r.type,
-                name=r.name,
-                urn=r.urn,
-                props=copy.deepcopy(r.inputs),
-                parent=r.parent,
-                dependencies=tuple(r.dependencies),
-                options=dict(r.options),
-            )
-            for r in plan_.resources
-            if r.custom
-        ]
-    )
+    return stack_view(plan_, props=copy.deepcopy)
 
 
 def golden() -> Stack:

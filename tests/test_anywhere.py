@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from components.anywhere import ECS_INSTANCE_POLICY, SSM_CORE_POLICY, expiration_date
+from components.anywhere import expiration_date
+from components.iam import ECS_INSTANCE_POLICY, SSM_CORE_POLICY
 from offline.cost import estimate
 from offline.deploy import estimate as deploy_estimate
 from offline.diagram import build, mermaid

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from components.config import ConfigError, parse_stack_config
 from offline.engine import plan
 from offline.stackfiles import apply_project_config, read_config_mapping
+from tests.fuzzing import mutate_once
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = {
@@ -35,43 +36,12 @@ json_values = st.recursive(
 )  # fmt: skip
 
 
-def paths(node: Any, prefix: tuple = ()) -> list[tuple]:
-    out = [prefix] if prefix else []
-    if isinstance(node, dict):
-        for k, v in node.items():
-            out += paths(v, (*prefix, k))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            out += paths(v, (*prefix, i))
-    return out
-
-
 @st.composite
 def mutated(draw: st.DrawFn) -> dict[str, Any]:
     cfg = copy.deepcopy(SEEDS[draw(st.sampled_from(sorted(SEEDS)))])
     for _ in range(draw(st.integers(1, 3))):
-        path = draw(st.sampled_from(paths(cfg)))
-        parent: Any = cfg
-        for part in path[:-1]:
-            parent = parent[part]
-        last = path[-1]
         action = draw(st.sampled_from(["replace", "delete", "unknown", "typo"]))
-        if action == "replace":
-            parent[last] = draw(json_values)
-        elif action == "delete":
-            if isinstance(parent, list):
-                parent.pop(last)
-            else:
-                parent.pop(last)
-        elif isinstance(parent, dict):
-            value = parent.pop(last)
-            name = str(last)
-            if action == "typo" and len(name) > 1:
-                i = draw(st.integers(0, len(name) - 1))
-                name = name[:i] + name[i + 1 :]
-            else:
-                name = name + draw(st.text("xyz", min_size=1, max_size=2))
-            parent[name] = value
+        mutate_once(draw, cfg, action, json_values)
     return cfg
 
 

@@ -10,16 +10,9 @@ import pytest
 from offline.deploy import CREATE_SECONDS, OTHER_CREATE_SECONDS, DeployReport, estimate
 from offline.engine import Plan
 from tests.support import config, mutate, plan_config
+from tests.test_cost import WEB
 from tests.test_stacks import STACKS, stack_plan
 
-WEB = {
-    "image": "public.ecr.aws/nginx/nginx:1.27",
-    "cpu": 512,
-    "memory": 1024,
-    "containerPort": 80,
-    "desiredCount": 4,
-    "loadBalancer": {"name": "public"},
-}
 # What ECS, ELB and the Terraform/Pulumi providers do when nothing is set (reference 1.1).
 AWS_DEFAULTS = {
     **WEB,

@@ -181,8 +181,19 @@ def test_scheduled_scaling_sets_the_range_at_night():
             },
             "9 is above autoscaling.maxCount 4",
         ),
+        (
+            {
+                "minCount": 1,
+                "maxCount": 4,
+                "schedules": [
+                    {"name": "n", "schedule": "rate(5 minutes)", "timezone": "Mars/Olympus",
+                     "minCount": 0, "maxCount": 1}
+                ],
+            },
+            "'Mars/Olympus' is not an IANA time zone name",
+        ),
     ],
-)
+)  # fmt: skip
 def test_bad_autoscaling_config_exits_with_one_line(scaling, fragment):
     text = message(stack({**WEB, "autoscaling": scaling}))
     assert "Pulumi.test.yaml: services.web.autoscaling" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
 from collections.abc import Iterable, Sequence
 from typing import Annotated
 
@@ -76,3 +77,22 @@ def suggest(word: str, choices: Iterable[str]) -> str:
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
     return f" (did you mean {close[0]}?)" if close else ""
+
+
+def check_time_zone(value: str) -> str:
+    """An IANA time zone name (EventBridge Scheduler and Application Auto Scaling take these)."""
+    known = zoneinfo.available_timezones()
+    if (known and value not in known) or not re.fullmatch(r"[A-Za-z0-9_+/-]{1,50}", value):
+        raise ValueError(
+            f"{value!r} is not an IANA time zone name (e.g. Asia/Seoul, Europe/Berlin, UTC)"
+        )
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(check_time_zone)]
+
+
+def check_count_range(min_count: int, max_count: int) -> None:
+    """A task-count range: minCount may not exceed maxCount."""
+    if min_count > max_count:
+        raise SpecError("minCount", f"{min_count} is above maxCount {max_count}")

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import NAME_PATTERN, Port, Spec, SpecError, parse_arn
+from .common import NAME_PATTERN, Port, Spec, SpecError, TimeZone, check_count_range, parse_arn
 
 _CRON_FIELD = r"[0-9A-Za-z*?/,#L-]+"
 _CRON = re.compile(rf"^cron\(({_CRON_FIELD} ){{5}}{_CRON_FIELD}\)$")
@@ -42,15 +42,12 @@ def check_schedule(value: str) -> str:
     )
 
 
-_TIMEZONE = re.compile(r"^(UTC|[A-Z][A-Za-z_]+(/[A-Za-z0-9_+-]+){1,2})$")
-
-
 class ScheduledScalingSpec(Spec):
     """A scheduled change of the scaling range (e.g. scale in at night in dev)."""
 
     name: Annotated[str, Field(pattern=NAME_PATTERN)]
     schedule: str = Field(description="cron(...), rate(...) or at(...) (Application Auto Scaling)")
-    timezone: str = Field("UTC", description='IANA time zone, e.g. "Europe/Berlin".')
+    timezone: TimeZone = Field("UTC", description='IANA time zone, e.g. "Europe/Berlin".')
     min_count: int = Field(ge=0, le=5000)
     max_count: int = Field(ge=0, le=5000)
 
@@ -59,17 +56,9 @@ class ScheduledScalingSpec(Spec):
     def _schedule(cls, value: str) -> str:
         return check_schedule(value)
 
-    @field_validator("timezone")
-    @classmethod
-    def _timezone(cls, value: str) -> str:
-        if not _TIMEZONE.match(value):
-            raise ValueError(f"{value!r} is not an IANA time zone name (e.g. Europe/Berlin, UTC)")
-        return value
-
     @model_validator(mode="after")
     def _range(self) -> ScheduledScalingSpec:
-        if self.min_count > self.max_count:
-            raise SpecError("minCount", f"{self.min_count} is above maxCount {self.max_count}")
+        check_count_range(self.min_count, self.max_count)
         return self
 
 
@@ -100,8 +89,7 @@ class AutoscalingSpec(Spec):
 
     @model_validator(mode="after")
     def _autoscaling(self) -> AutoscalingSpec:
-        if self.min_count > self.max_count:
-            raise SpecError("minCount", f"{self.min_count} is above maxCount {self.max_count}")
+        check_count_range(self.min_count, self.max_count)
         targets = (self.cpu_target, self.memory_target, self.requests_per_target)
         if all(t is None for t in targets) and not self.schedules:
             raise SpecError(

@@ -8,13 +8,12 @@ sizes and the Fargate/EC2 rules are the services' own, not a copy.
 from __future__ import annotations
 
 import re
-import zoneinfo
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .cluster import Strategy
-from .common import LogRetentionDays, Spec, SpecError, parse_arn
+from .common import LogRetentionDays, Spec, SpecError, TimeZone, check_count_range, parse_arn
 from .image import BuildSpec, app_image_field, build_field
 from .service import ContainerSpec, ServiceSpec, TaskRoleSpec
 
@@ -151,7 +150,7 @@ class ScheduledTaskSpec(TaskSpec):
     schedule: str = Field(
         description="rate(15 minutes) or cron(0 3 * * ? *) (EventBridge Scheduler syntax)."
     )
-    time_zone: str | None = Field(
+    time_zone: TimeZone | None = Field(
         None, description="IANA time zone for cron expressions, e.g. Asia/Seoul; default UTC."
     )
     enabled: bool = Field(True, description="false keeps the schedule but stops invoking it.")
@@ -168,16 +167,6 @@ class ScheduledTaskSpec(TaskSpec):
     @classmethod
     def _schedule(cls, value: str) -> str:
         return check_schedule(value)
-
-    @field_validator("time_zone")
-    @classmethod
-    def _time_zone(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        known = zoneinfo.available_timezones()
-        if (known and value not in known) or not re.fullmatch(r"[A-Za-z0-9_+/-]{1,50}", value):
-            raise ValueError(f"{value!r} is not an IANA time zone like Asia/Seoul or UTC")
-        return value
 
     @field_validator("alarm_topic_arn")
     @classmethod
@@ -268,8 +257,7 @@ class WorkerScalingSpec(Spec):
 
     @model_validator(mode="after")
     def _bounds(self) -> WorkerScalingSpec:
-        if self.min_count > self.max_count:
-            raise SpecError("minCount", f"{self.min_count} is above maxCount {self.max_count}")
+        check_count_range(self.min_count, self.max_count)
         return self
 
 

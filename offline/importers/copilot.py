@@ -46,6 +46,12 @@ OTHER_TYPES = {
 COPILOT_DEFAULT_NETWORK: dict[str, Any] = {"cidrBlock": "10.0.0.0/16", "availabilityZones": 2}
 DEFAULT_STACK = "default"
 
+# Keys every workload kind maps through the shared pieces (_container, _storage, _network...).
+HANDLED_BY_EVERY_WORKLOAD = frozenset(
+    {"name", "type", "image", "cpu", "memory", "network", "storage", "sidecars", "variables",
+     "secrets", "command", "entrypoint"}
+)  # fmt: skip
+
 # Workload keys with no equivalent here, and why.
 UNMAPPED: dict[str, str] = {
     "exec": "ECS Exec is not in the service config",
@@ -472,25 +478,7 @@ class _Workload:
             self.add("unmapped", "http", "needs image.port; no load balancer")
         elif isinstance(nlb, dict) and port is not None and not internal:
             self._nlb(spec, nlb, port)
-        self._rest(
-            skip={
-                "image",
-                "cpu",
-                "memory",
-                "count",
-                "network",
-                "storage",
-                "sidecars",
-                "deployment",
-                "logging",
-                "http",
-                "nlb",
-                "variables",
-                "secrets",
-                "command",
-                "entrypoint",
-            }
-        )
+        self._rest({"count", "deployment", "logging", "http", "nlb"})
         return spec
 
     def _worker(self, spec: dict[str, Any]) -> dict[str, Any]:
@@ -545,22 +533,7 @@ class _Workload:
         if self.doc.get("sidecars"):
             self.add("unmapped", "sidecars", "not in the worker config")
         self._network_unmapped(report_placement=False)
-        self._rest(
-            skip={
-                "image",
-                "cpu",
-                "memory",
-                "count",
-                "network",
-                "storage",
-                "sidecars",
-                "subscribe",
-                "variables",
-                "secrets",
-                "command",
-                "entrypoint",
-            }
-        )
+        self._rest({"count", "subscribe"})
         return out
 
     def _job(self, spec: dict[str, Any]) -> dict[str, Any] | None:
@@ -603,23 +576,7 @@ class _Workload:
         if self.doc.get("sidecars"):
             self.add("unmapped", "sidecars", "not in the scheduled task config")
         self._network_unmapped(report_placement=False)
-        self._rest(
-            skip={
-                "image",
-                "cpu",
-                "memory",
-                "on",
-                "retries",
-                "timeout",
-                "network",
-                "storage",
-                "sidecars",
-                "variables",
-                "secrets",
-                "command",
-                "entrypoint",
-            }
-        )
+        self._rest({"on", "retries", "timeout"})
         return out
 
     # -- shared pieces ----------------------------------------------------------------------
@@ -1147,10 +1104,11 @@ class _Workload:
                 self.add("unmapped", f"nlb.{key}", "not in the network load balancer config")
         spec["loadBalancer"] = route
 
-    def _rest(self, skip: set[str]) -> None:
+    def _rest(self, handled: set[str]) -> None:
+        """Every key not handled by the workload's own mapping nor by the shared pieces."""
         for key in self.doc:
             key = str(key)
-            if key in skip or key in ("name", "type"):
+            if key in handled or key in HANDLED_BY_EVERY_WORKLOAD:
                 continue
             self.add("unmapped", key, UNMAPPED.get(key, "not in the config"))
 

@@ -1,0 +1,34 @@
+"""Egress-only security groups: task ENIs and container instances that accept no inbound
+traffic of their own (a service's load balancer or Service Connect callers get explicit ingress
+rules elsewhere) and reach AWS APIs, registries and dependencies through NAT or endpoints."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+ANYWHERE_IPV4 = "0.0.0.0/0"
+TASK_EGRESS = "AWS APIs, image registries and dependencies (via NAT or endpoints)"
+INSTANCE_EGRESS = "ECS agent, image pulls and SSM over NAT or endpoints"
+
+
+def egress_only(
+    name: str,
+    *,
+    vpc_id: pulumi.Input[str],
+    description: str,
+    egress_name: str,
+    egress_description: str,
+    opts: pulumi.ResourceOptions,
+) -> aws.ec2.SecurityGroup:
+    """Security group `name` with one rule, `egress_name`: all protocols out to anywhere."""
+    group = aws.ec2.SecurityGroup(name, vpc_id=vpc_id, description=description, opts=opts)
+    aws.vpc.SecurityGroupEgressRule(
+        egress_name,
+        security_group_id=group.id,
+        ip_protocol="-1",
+        cidr_ipv4=ANYWHERE_IPV4,
+        description=egress_description,
+        opts=opts,
+    )
+    return group
