@@ -7,11 +7,14 @@ Closes the gaps between the mock engine and the real one (reference/pulumi-under
 - numbers arrive as floats: integral floats are restored to ints in the captured inputs;
 - global state (root stack, config, exports) is reset before every run;
 - inputs are checked against AWS's API shapes (offline/shapes.py) after the run;
-- invokes are answered strictly: an unknown invoke fails instead of returning nothing.
+- invokes are answered strictly: an unknown invoke fails instead of returning nothing;
+- the SDK's per-resource bookkeeping runs on faster equivalents (offline/fastpath.py), and the
+  monitor is called on the event loop's own thread.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import runpy
 import sys
@@ -22,14 +25,14 @@ from typing import Any
 
 import pulumi
 from google.protobuf import json_format, struct_pb2
-from pulumi.runtime import resource as runtime_resource
 from pulumi.runtime import rpc
-from pulumi.runtime.mocks import MockMonitor
-from pulumi.runtime.proto import source_pb2
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, _resolve_callbacks
+from pulumi.runtime.proto import provider_pb2, resource_pb2
+from pulumi.runtime.sync_await import _ensure_event_loop
 
 from components.config import PROJECT, PROJECT_DIR, StackConfig
 
-from . import shapes
+from . import fastpath, shapes
 from .mocks import OfflineMocks, infer_account
 from .stackfiles import StackFile, load_stack
 
@@ -138,23 +141,29 @@ class CapturingMonitor(MockMonitor):
         return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{qualified}::{name}"
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
-        for child in request.object.fields.values():
-            _strip_resource_refs(child)
+        if _RESOURCE_SIG in request.object.SerializeToString():  # a C-speed look before a walk
+            for child in request.object.fields.values():
+                _strip_resource_refs(child)
         urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == "pulumi:pulumi:Stack":
+            self.stack_urn = urn
+            return resource_pb2.RegisterResourceResponse(urn=urn)
         with self._lock:
-            if request.type == "pulumi:pulumi:Stack":
-                self.stack_urn = urn
-            elif urn in self._urns:
+            if urn in self._urns:
                 raise EngineError(
                     f"Duplicate resource URN {urn}: two resources share type "
                     f"{request.type} and name {request.name!r} under the same parent"
                 )
             self._urns.add(urn)
-        response = super().RegisterResource(request)
-        if request.type == "pulumi:pulumi:Stack":
-            return response
-        inputs = normalize(rpc.deserialize_properties(request.object))
-        timeouts = json_format.MessageToDict(request.customTimeouts)
+        inputs = rpc.deserialize_properties(request.object)
+        rid, state = self._new(
+            urn,
+            request,
+            inputs,
+            resource_id=request.importId,
+            custom=request.custom or False,
+            transforms=_resolve_callbacks(request.transforms),
+        )
         options = {
             "protect": bool(request.protect),
             "retainOnDelete": bool(request.retainOnDelete),
@@ -162,23 +171,129 @@ class CapturingMonitor(MockMonitor):
             "ignoreChanges": sorted(request.ignoreChanges),
             "replaceOnChanges": sorted(request.replaceOnChanges),
             "aliases": [json_format.MessageToDict(a) for a in request.aliases],
-            "customTimeouts": timeouts,
+            "customTimeouts": (
+                json_format.MessageToDict(request.customTimeouts)
+                if request.HasField("customTimeouts")
+                else {}
+            ),
             "additionalSecretOutputs": sorted(request.additionalSecretOutputs),
         }
         with self._lock:
             self.captured.append(
                 Captured(
-                    urn=response.urn,
+                    urn=urn,
                     type=request.type,
                     name=request.name,
                     parent=request.parent if request.parent != self.stack_urn else None,
-                    inputs=inputs,
+                    inputs=normalize(inputs),
                     custom=bool(request.custom),
                     dependencies=sorted(set(request.dependencies)),
                     options=options,
                 )
             )
-        return response
+        return resource_pb2.RegisterResourceResponse(
+            urn=urn, id=rid, object=_answer(request.object, inputs, state)
+        )
+
+    def _new(
+        self, urn: str, request: Any, inputs: dict[str, Any], **args: Any
+    ) -> tuple[str, dict[str, Any]]:
+        """The mock's ID and state for a registered or read resource, remembered by URN."""
+        rid, state = self.mocks.new_resource(
+            MockResourceArgs(
+                typ=request.type,
+                name=request.name,
+                inputs=inputs,
+                provider=request.provider,
+                **args,
+            )
+        )
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, rid or "", state)
+        return rid or "", state
+
+    def ReadResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        state = rpc.deserialize_properties(request.properties)
+        _, state = self._new(urn, request, state, resource_id=request.id)
+        return resource_pb2.ReadResourceResponse(urn=urn, properties=_serialize(state))
+
+    def Invoke(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        args = rpc.deserialize_properties(request.args)
+        if request.tok == "pulumi:pulumi:getResource":
+            found = self.resources.get(args["urn"])
+            if found is None:
+                raise EngineError(f"unknown resource {args['urn']}")
+            return _invoke_response(found._asdict(), [])
+        call = MockCallArgs(token=request.tok, args=args, provider=request.provider)
+        answer = self.mocks.call(call)
+        ret, failures = (answer, []) if isinstance(answer, dict) else answer
+        return _invoke_response(ret, failures or [])
+
+
+def _invoke_response(ret: dict[str, Any], failures: list[tuple[str, str]]) -> Any:
+    response = resource_pb2.ResourceInvokeResponse(
+        failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures]
+    )
+    getattr(response, "return").CopyFrom(_serialize(ret))  # `return` is a Python keyword
+    return response
+
+
+def _answer(sent: struct_pb2.Struct, inputs: dict[str, Any], state: dict[str, Any]) -> Any:
+    """The response's properties: the request's own Struct plus what the mock computed.
+
+    `inputs` is `sent` deserialised, and a mock's state holds those same objects plus its
+    computed values; the Struct of that state deserialises, on the SDK's side, to what the
+    copied request plus the computed values does (both drop nulls in maps and lift secrets the
+    same way). Copying is C; re-encoding every input was a tenth of a large plan. A state that
+    drops or replaces an input takes the full encoding, and so do inputs holding a secret: the
+    SDK's decoding lifts a nested secret to its container, after which a None inside it reads
+    back differently from the wire it came from.
+    """
+    if _SECRET_SIG in sent.SerializeToString() or any(
+        state.get(key, _MISSING) is not value for key, value in inputs.items()
+    ):
+        return _serialize(state)
+    answer = struct_pb2.Struct()
+    answer.CopyFrom(sent)
+    computed = {key: value for key, value in state.items() if key not in inputs}
+    for key in [key for key, value in computed.items() if value is None]:
+        del computed[key]
+        if key in answer.fields:
+            del answer.fields[key]
+    try:
+        answer.update(computed)
+    except (ValueError, TypeError, AttributeError):  # not plain JSON: the SDK's encoder
+        return _serialize(state)
+    return answer
+
+
+_MISSING = object()
+_RESOURCE_SIG = rpc._special_resource_sig.encode()
+_SECRET_SIG = rpc._special_secret_sig.encode()
+
+
+def _serialize(values: dict[str, Any]) -> struct_pb2.Struct:
+    """What `rpc.serialize_properties` makes of a mock's plain answer, without an event loop.
+
+    The stock mock monitor drives it with `_sync_await`, which re-enters the running loop (on the
+    loop's own thread that recursion has no bound). For plain JSON values the SDK's result is the
+    Struct of the same values with top-level Nones dropped, which protobuf builds directly;
+    anything else (an asset, an archive) goes through the SDK's serializer, which never waits on
+    plain data, so one step of the coroutine finishes it.
+    """
+    struct = struct_pb2.Struct()
+    try:
+        struct.update({k: v for k, v in values.items() if v is not None})
+        return struct
+    except (ValueError, TypeError, AttributeError):
+        pass
+    coroutine = rpc.serialize_properties(values, {})
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    coroutine.close()
+    raise EngineError("a mock answer holds an Output or a future; mocks return plain values")
 
 
 def run_program(
@@ -187,14 +302,15 @@ def run_program(
     region: str,
     account: str,
     program: Path = PROJECT_DIR / "__main__.py",
+    fast: bool = True,
 ) -> tuple[list[Captured], dict[str, Any], str, list[str], list[str]]:
-    """Run `program` under mocks with `config` ({"ecs-platform:network": ..., ...})."""
+    """Run `program` under mocks with `config` ({"ecs-platform:network": ..., ...}).
+
+    `fast=False` runs on the SDK's own bookkeeping (offline/fastpath.py not applied): slower,
+    and what the tests compare the fast paths against.
+    """
     mocks = OfflineMocks(region=region, account=account)
     monitor = CapturingMonitor(mocks)
-    # The SDK walks the Python stack on every registration to tell the engine where the resource
-    # was declared (source positions for `pulumi about`-style tooling). No engine reads it here,
-    # and it is about a tenth of the plan's time at scale; the real `pulumi up` is untouched.
-    runtime_resource._get_stack_trace = _NO_STACK_TRACE
     wire = {k: v if isinstance(v, str) else _json(v) for k, v in config.items()}
     pulumi.runtime.reset_options(project=PROJECT, stack=stack)
     pulumi.runtime.set_all_config(wire)
@@ -219,7 +335,9 @@ def run_program(
 
             return pulumi.Output.from_input(exported).apply(collect)
 
-        pulumi.runtime.test(program_body)()
+        # the loop pulumi.runtime.test runs the program on
+        with fastpath.installed(_ensure_event_loop()) if fast else contextlib.nullcontext():
+            pulumi.runtime.test(program_body)()
     finally:
         if saved_env is not None:
             os.environ["PULUMI_CONFIG"] = saved_env
@@ -233,25 +351,18 @@ def run_program(
     )
 
 
-def _no_stack_trace() -> source_pb2.StackTrace:
-    return source_pb2.StackTrace()
-
-
-_NO_STACK_TRACE = _no_stack_trace
-
-
 def _json(value: Any) -> str:
     import json
 
     return json.dumps(value)
 
 
-def plan(stack: str, config_file: Path | None = None) -> Plan:
+def plan(stack: str, config_file: Path | None = None, fast: bool = True) -> Plan:
     """Validate the stack's config, run the program offline, check the result."""
     stack_file: StackFile = load_stack(stack, config_file)
     account = infer_account(stack_file.values)
     captured, outputs, stack_urn, invokes, secret_outputs = run_program(
-        stack, stack_file.values, stack_file.config.region, account
+        stack, stack_file.values, stack_file.config.region, account, fast=fast
     )
     errors = [e for r in captured for e in shapes.check_resource(r.type, r.inputs, r.name)]
     if errors:
