@@ -42,7 +42,8 @@ def read_config_mapping(path: Path) -> dict[str, Any]:
     """The `config:` mapping of a stack file, with `secure:` values replaced by a marker."""
     source = path.name
     try:
-        doc = yaml.safe_load(path.read_text())
+        # libyaml's loader when present: same SafeLoader rules, a tenth of the time on big stacks
+        doc = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
         raise ConfigError(source, "", f"no such stack file: {path}") from None
     except yaml.YAMLError as exc:
