@@ -41,20 +41,11 @@ def transfer_properties(res: Any, props: Any, custom: bool) -> dict[str, Callabl
     failure fails the Output with the same exception.
     """
     loop = asyncio.get_event_loop()
-    tracked = SETTINGS.outputs  # pyright: ignore[reportAttributeAccessIssue]
-    lock = SETTINGS.lock  # pyright: ignore[reportAttributeAccessIssue]
     # Outside a preview the SDK deserialises an unknown as None, so a resource's outputs never
     # hold one and `_OutputData`'s check for unknowns (a walk of the whole value) always finds
     # none: skip it. A preview keeps the SDK's constructor.
     settled = _OutputData if settings.is_dry_run() else _known_data
     resolvers: dict[str, Callable[..., None]] = {}
-
-    def untrack(fut: asyncio.Future[Any]) -> None:  # Output._track's cleanup, bound once
-        if fut.cancelled() or fut.exception() is not None:
-            return  # left tracked: wait_for_rpcs surfaces it at the end of the program
-        with lock:
-            tracked.discard(fut)
-
     for name in props:
         if name == "urn" or (name == "id" and custom):
             continue  # set by register_resource itself
@@ -78,9 +69,7 @@ def transfer_properties(res: Any, props: Any, custom: bool) -> dict[str, Callabl
         resolvers[name] = resolve
         output: Output[Any] = object.__new__(Output)
         output._data = data
-        with lock:
-            tracked.add(data)
-        data.add_done_callback(untrack)
+        output._track()
         res.__dict__[name] = output
     return resolvers
 
@@ -243,9 +232,42 @@ def _run_inline(loop: asyncio.AbstractEventLoop) -> Callable[..., asyncio.Future
     return run_in_executor
 
 
+def _bound_tracking() -> tuple[Callable[[Output[Any]], None], Callable[[Output[Any]], None]]:
+    """`Output._track` and `Output._untrack` on the run's own tracking set, looked up once.
+
+    The SDK looks up `SETTINGS.outputs` and `SETTINGS.lock` (context variables) on every
+    Output it creates and again when each settles. Both are fixed for a run once the mocks are
+    set, which `installed()` requires.
+    """
+    tracked = SETTINGS.outputs  # pyright: ignore[reportAttributeAccessIssue]
+    lock = SETTINGS.lock  # pyright: ignore[reportAttributeAccessIssue]
+
+    def cleanup(fut: asyncio.Future[Any]) -> None:
+        if fut.cancelled() or fut.exception() is not None:
+            return  # left tracked: wait_for_rpcs surfaces it at the end of the program
+        with lock:
+            tracked.discard(fut)
+
+    def track(output: Output[Any]) -> None:
+        with lock:
+            tracked.add(output._data)
+        output._data.add_done_callback(cleanup)
+
+    def untrack(output: Output[Any]) -> None:
+        with lock:
+            tracked.discard(output._data)
+
+    return track, untrack
+
+
 def _replacements() -> list[tuple[Any, str, Any]]:
-    """(module, attribute, stand-in) for every SDK function replaced during a run."""
+    """(module or class, attribute, stand-in) for every SDK function replaced during a run."""
+    dry_run = settings.is_dry_run()  # fixed once the mocks are set
+    track, untrack = _bound_tracking()
     return [
+        (settings, "is_dry_run", lambda: dry_run),
+        (Output, "_track", track),
+        (Output, "_untrack", untrack),
         (runtime_resource, "_get_stack_trace", _no_stack_trace),
         (runtime_resource, "create_urn", create_urn),
         (rpc, "transfer_properties", transfer_properties),
@@ -261,7 +283,10 @@ def _replacements() -> list[tuple[Any, str, Any]]:
 
 @contextlib.contextmanager
 def installed(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
-    """Apply the fast paths to the SDK and to `loop` (the loop the program runs on)."""
+    """Apply the fast paths to the SDK and to `loop` (the loop the program runs on).
+
+    Call it after `pulumi.runtime.set_mocks`: the run's settings are read once, here.
+    """
     replacements = _replacements()
     saved = [(module, name, getattr(module, name)) for module, name, _ in replacements]
     for module, name, stand_in in replacements:
