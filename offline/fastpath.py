@@ -17,8 +17,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import inspect
 import logging
 from collections.abc import Callable, Iterator
+from enum import Enum
 from typing import Any
 
 from pulumi import _types, log
@@ -169,6 +171,43 @@ def deserialize_property(value: Any, *args: Any, **kwargs: Any) -> Any:
 _SDK_DESERIALIZE_PROPERTY = rpc.deserialize_property
 
 
+def translate_output_properties(
+    output: Any,
+    output_transformer: Callable[[str], str],
+    typ: Any = None,
+    transform_using_type_metadata: bool = False,
+    path: Any = None,
+    return_none_on_dict_type_mismatch: bool = False,
+) -> Any:
+    """`rpc.translate_output_properties`, answering scalars with the SDK's scalar rules only.
+
+    For a str, int, float, bool or None the SDK's walk (secret, dict, list) ends in two rules:
+    an Enum type builds the enum, an int type turns a float into an int; else the value is
+    returned as it is. Containers take the SDK's path (which comes back here for their items).
+    """
+    kind = type(output)
+    if kind is str or kind is float or kind is bool or kind is int or output is None:
+        if typ is None:
+            return output
+        typ = _types.unwrap_optional_type(typ)
+        if isinstance(output, (int, float, str)) and inspect.isclass(typ) and issubclass(typ, Enum):
+            return typ(output)
+        if isinstance(output, float) and typ is int:
+            return int(output)
+        return output
+    return _SDK_TRANSLATE_OUTPUT_PROPERTIES(
+        output,
+        output_transformer,
+        typ,
+        transform_using_type_metadata,
+        path,
+        return_none_on_dict_type_mismatch,
+    )
+
+
+_SDK_TRANSLATE_OUTPUT_PROPERTIES = rpc.translate_output_properties
+
+
 def debug(
     msg: str, resource: Any = None, stream_id: int | None = None, ephemeral: bool | None = None
 ) -> None:
@@ -188,7 +227,8 @@ _SDK_DEBUG = log.debug
 
 
 def _memoized(pure: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Cache a pure function of a type annotation (annotations are hashable and immutable)."""
+    """Cache a pure function of a type annotation or a resource class (hashable, and fixed once
+    defined); the SDK's only callers read the answers, never change them."""
     cache: dict[Any, Any] = {}
 
     def lookup(typ: Any) -> Any:
@@ -274,9 +314,12 @@ def _replacements() -> list[tuple[Any, str, Any]]:
         (rpc, "serialize_property", serialize_property),
         (rpc, "deserialize_property", deserialize_property),
         (rpc, "contains_unknowns", contains_unknowns),
+        (rpc, "translate_output_properties", translate_output_properties),
         (rpc, "_get_list_element_type", _memoized(rpc._get_list_element_type)),
         (_types, "unwrap_type", _memoized(_types.unwrap_type)),
         (_types, "unwrap_optional_type", _memoized(_types.unwrap_optional_type)),
+        (_types, "resource_types", _memoized(_types.resource_types)),
+        (_types, "resource_pulumi_to_py_names", _memoized(_types.resource_pulumi_to_py_names)),
         (log, "debug", debug),
     ]
 

@@ -236,3 +236,34 @@ def test_memoized_type_lookups_answer_as_the_sdk_does():
 def test_fast_paths_never_load_for_a_real_pulumi_up():
     main = (Path(__file__).resolve().parent.parent / "__main__.py").read_text()
     assert "fastpath" not in main and "offline" not in main
+
+
+OUTPUT_TYPES: list[Any] = [None, str, int, float, bool, Any, Colour, int | None, Colour | None]
+
+
+@given(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text()),
+    st.sampled_from(OUTPUT_TYPES),
+)
+def test_translate_output_properties_treats_scalars_as_the_sdk_does(value, typ):
+    def translate(how: Any) -> Any:
+        try:
+            result = how(value, lambda k: k, typ)
+        except Exception as exn:  # the same failure is the same answer
+            return ("raised", type(exn))
+        return ("ok", type(result), result)
+
+    assert translate(fastpath.translate_output_properties) == translate(
+        rpc.translate_output_properties
+    )
+
+
+def test_resource_type_lookups_are_cached_per_class_with_the_sdks_answer():
+    import pulumi_aws as aws
+
+    types = fastpath._memoized(_types.resource_types)
+    names = fastpath._memoized(_types.resource_pulumi_to_py_names)
+    for cls in (aws.ecs.Service, aws.cloudwatch.MetricAlarm):
+        assert types(cls) == _types.resource_types(cls)
+        assert types(cls) is types(cls)
+        assert names(cls) == _types.resource_pulumi_to_py_names(cls)
