@@ -194,12 +194,10 @@ class Cluster(pulumi.ComponentResource):
                 f"{name}-instance-{suffix}", role=role.name, policy_arn=policy, opts=child
             )
         profile = aws.iam.InstanceProfile(f"{name}-instance", role=role.name, opts=child)
-        sg = security_groups.egress_only(
+        sg = security_groups.for_instances(
             f"{name}-instances",
             vpc_id=vpc_id,
             description="ECS container instances: no inbound; tasks have their own ENIs",
-            egress_name=f"{name}-instances-egress",
-            egress_description=security_groups.INSTANCE_EGRESS,
             opts=child,
         )
         ami = aws.ssm.get_parameter(

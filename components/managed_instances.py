@@ -84,12 +84,10 @@ def managed_instances_provider(
         ),
         opts=child,
     )
-    sg = security_groups.egress_only(
+    sg = security_groups.for_instances(
         f"{name}-managed",
         vpc_id=vpc_id,
         description="ECS Managed Instances: no inbound; tasks have their own ENIs",
-        egress_name=f"{name}-managed-egress",
-        egress_description=security_groups.INSTANCE_EGRESS,
         opts=child,
     )
     provider = aws.ecs.CapacityProvider(

@@ -52,13 +52,8 @@ class ScheduledTask(pulumi.ComponentResource):
         task = task_definition(self, name, spec.service_spec(), placement)
         self.log_group_name = task.log_group_name
 
-        sg = security_groups.egress_only(
-            f"{name}-tasks",
-            vpc_id=vpc_id,
-            description=f"Scheduled task {name}",
-            egress_name=f"{name}-egress",
-            egress_description=security_groups.TASK_EGRESS,
-            opts=child,
+        sg = security_groups.for_tasks(
+            name, vpc_id=vpc_id, description=f"Scheduled task {name}", opts=child
         )
         dlq = aws.sqs.Queue(
             f"{name}-dlq",

@@ -32,3 +32,31 @@ def egress_only(
         opts=opts,
     )
     return group
+
+
+def for_tasks(
+    name: str, *, vpc_id: pulumi.Input[str], description: str, opts: pulumi.ResourceOptions
+) -> aws.ec2.SecurityGroup:
+    """The task ENIs' group of workload `name`: `{name}-tasks`, its rule `{name}-egress`."""
+    return egress_only(
+        f"{name}-tasks",
+        vpc_id=vpc_id,
+        description=description,
+        egress_name=f"{name}-egress",
+        egress_description=TASK_EGRESS,
+        opts=opts,
+    )
+
+
+def for_instances(
+    name: str, *, vpc_id: pulumi.Input[str], description: str, opts: pulumi.ResourceOptions
+) -> aws.ec2.SecurityGroup:
+    """Container instances' group `name` (EC2 or Managed Instances), its rule `{name}-egress`."""
+    return egress_only(
+        name,
+        vpc_id=vpc_id,
+        description=description,
+        egress_name=f"{name}-egress",
+        egress_description=INSTANCE_EGRESS,
+        opts=opts,
+    )

@@ -94,13 +94,8 @@ class Service(pulumi.ComponentResource):
         sg: aws.ec2.SecurityGroup | None = None
         self.security_group_id = None
         if not external:
-            sg = security_groups.egress_only(
-                f"{name}-tasks",
-                vpc_id=vpc_id,
-                description=f"Tasks of service {name}",
-                egress_name=f"{name}-egress",
-                egress_description=security_groups.TASK_EGRESS,
-                opts=child,
+            sg = security_groups.for_tasks(
+                name, vpc_id=vpc_id, description=f"Tasks of service {name}", opts=child
             )
             self.security_group_id = sg.id
 
