@@ -16,54 +16,33 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from components.config import ConfigError
 
-from .engine import Captured, Plan
-from .replacement import TRAFFIC, forcing, intent
+from . import replacement
+from .engine import Plan
+from .replacement import TRAFFIC, Replacement
+from .topology import TARGET_GROUP
 
-TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
 # What uses a target group: while one of these points at it, replacing it drops traffic.
 USERS = ("aws:lb/listenerRule:ListenerRule", "aws:lb/listener:Listener", "aws:ecs/service:Service")
 
 
-@dataclass(frozen=True)
-class Replacement:
-    urn: str
-    type: str
-    properties: tuple[str, ...]
-    owner: str  # config path whose replacementIntended allows it
-    intended: bool
-
-    def describe(self) -> str:
-        verdict = "intended" if self.intended else "REFUSED"
-        return (
-            f"{verdict}: {self.urn.rsplit('::', 1)[-1]} [{self.type}] would be replaced "
-            f"(changed: {', '.join(self.properties)}); "
-            + ("" if self.intended else f"set {self.owner}.replacementIntended: true if meant")
-        )
-
-
-def _in_use(plan: Plan, r: Captured) -> bool:
+def _in_use(plan: Plan, r: Replacement) -> bool:
     if r.type != TARGET_GROUP:
         return True  # load balancers and listeners carry DNS names and client connections
     return any(r.urn in u.dependencies for u in plan.resources if u.type in USERS)
 
 
 def replacements(before: Plan, after: Plan) -> list[Replacement]:
-    """Resources of `before` that `after` would replace (same URN, a ForceNew property changed)."""
-    new = {r.urn: r for r in after.resources}
-    out = []
-    for old in before.resources:
-        if old.type not in TRAFFIC or old.urn not in new or not _in_use(before, old):
-            continue
-        changed = forcing(old, new[old.urn])
-        if changed:
-            owner, intended = intent(after, new[old.urn])
-            out.append(Replacement(old.urn, old.type, tuple(changed), owner, intended))
-    return out
+    """Load balancers, listeners and target groups in use that `after` would replace through a
+    change of their own properties (what `offline diff` reports, without the knock-on ones)."""
+    return [
+        r
+        for r in replacement.replacements(before, after, cascade=False)
+        if r.type in TRAFFIC and _in_use(before, r)
+    ]
 
 
 def refused(before: Plan, after: Plan) -> list[Replacement]:

@@ -104,6 +104,15 @@ class Replacement:
     loses: str  # "" when nothing beyond the resource is lost
     intended: bool
     protected: bool
+    owner: str = ""  # config path whose replacementIntended allows it
+
+    def describe(self) -> str:
+        verdict = "intended" if self.intended else "REFUSED"
+        return (
+            f"{verdict}: {self.name} [{self.type}] would be replaced "
+            f"(changed: {', '.join(self.properties)}); "
+            + ("" if self.intended else f"set {self.owner}.replacementIntended: true if meant")
+        )
 
     @property
     def stateful(self) -> bool:
@@ -165,8 +174,11 @@ def forcing(before: Captured, after: Captured) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def replacements(before: Plan, after: Plan) -> list[Replacement]:
-    """Resources present in both plans whose change forces replacement, in URN order."""
+def replacements(before: Plan, after: Plan, cascade: bool = True) -> list[Replacement]:
+    """Resources present in both plans whose change forces replacement, in URN order.
+
+    With `cascade`, also those replaced because a resource they name gets a new ID.
+    """
     old = {stackless(r.urn): r for r in before.resources if r.custom}
     pairs = [
         (old[stackless(r.urn)], r)
@@ -175,7 +187,7 @@ def replacements(before: Plan, after: Plan) -> list[Replacement]:
     ]
     found = {r.urn: set(forcing(prior, r)) for prior, r in pairs}
     by_urn = {r.urn: r for r in after.resources}
-    grew = True
+    grew = cascade
     while grew:  # follow new IDs down the dependency graph until nothing more is replaced
         grew = False
         for _, r in pairs:
@@ -191,6 +203,7 @@ def replacements(before: Plan, after: Plan) -> list[Replacement]:
         props = tuple(sorted(found[r.urn]))
         if not props:
             continue
+        owner, intended = intent(after, r)
         out.append(
             Replacement(
                 urn=r.urn,
@@ -198,15 +211,12 @@ def replacements(before: Plan, after: Plan) -> list[Replacement]:
                 name=r.name,
                 properties=props,
                 loses=STATEFUL.get(r.type, ""),
-                intended=_intended(after, r),
+                intended=intended,
                 protected=bool(prior.options.get("protect")),
+                owner=owner,
             )
         )
     return out
-
-
-def _intended(plan: Plan, r: Captured) -> bool:
-    return intent(plan, r)[1]
 
 
 def intent(plan: Plan, r: Captured) -> tuple[str, bool]:
