@@ -13,24 +13,22 @@ from pathlib import Path
 
 from components.config import ConfigError
 
+from .errors import EngineError
+
 
 def _plan(args: argparse.Namespace) -> int:
-    from .engine import EngineError, plan
+    from .engine import plan
+    from .policy import check
     from .report import plan_json, render
 
-    try:
-        result = plan(args.stack, Path(args.config_file) if args.config_file else None)
-    except EngineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    result = plan(args.stack, Path(args.config_file) if args.config_file else None)
+    policy = check(result)
     if args.json:
-        json.dump(plan_json(result), sys.stdout, indent=2, sort_keys=False, default=str)
+        json.dump(plan_json(result, policy), sys.stdout, indent=2, sort_keys=False, default=str)
         print()
     else:
-        print(render(result))
-    from .policy import check
-
-    refused = check(result).mandatory
+        print(render(result, policy))
+    refused = policy.mandatory
     if refused:
         print(
             f"refused: {len(refused)} mandatory policy violation(s), e.g. {refused[0].policy}: "
@@ -55,13 +53,8 @@ def _load(ref: str):
 
 def _diagram(args: argparse.Namespace) -> int:
     from .diagram import build, mermaid, write
-    from .engine import EngineError
 
-    try:
-        result = _load(args.config_file or args.stack)
-    except EngineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    result = _load(args.config_file or args.stack)
     if args.out is None:
         sys.stdout.write(mermaid(build(result)))
         return 0
@@ -72,13 +65,8 @@ def _diagram(args: argparse.Namespace) -> int:
 
 def _diff(args: argparse.Namespace) -> int:
     from .diff import diff, render
-    from .engine import EngineError
 
-    try:
-        result = diff(_load(args.before), _load(args.after))
-    except EngineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    result = diff(_load(args.before), _load(args.after))
     if args.json:
         json.dump(result.to_json(), sys.stdout, indent=2, default=str)
         print()
@@ -152,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    except EngineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -85,7 +85,7 @@ def diff(before: Plan, after: Plan) -> PlanDiff:
     )
 
 
-def _label(r: Captured) -> str:
+def _label(r: Captured | Replacement) -> str:
     return f"{r.type.rsplit(':', 1)[-1]} {r.name}"
 
 
@@ -108,9 +108,7 @@ def render(d: PlanDiff) -> str:
             why = f": loses {r.loses}" if r.loses else ""
             extra = " (marked replacementIntended)" if r.intended else ""
             extra += " (protected: the delete will fail)" if r.protected else ""
-            lines.append(
-                f"- {mark} `{_label_of(r)}` because of {', '.join(r.properties)}{why}{extra}"
-            )
+            lines.append(f"- {mark} `{_label(r)}` because of {', '.join(r.properties)}{why}{extra}")
         if d.refused:
             lines.append(
                 "- Refused replacements drop traffic; set replacementIntended on the load "
@@ -147,10 +145,6 @@ def render(d: PlanDiff) -> str:
         f"| **total** | {d.cost_before.monthly_usd:,.2f} | {d.cost_after.monthly_usd:,.2f} |"
     )
     return "\n".join(lines)
-
-
-def _label_of(r: Replacement) -> str:
-    return f"{r.type.rsplit(':', 1)[-1]} {r.name}"
 
 
 def _by_line(report: cost.CostReport) -> dict[tuple[str, int], tuple[str, float]]:

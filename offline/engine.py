@@ -33,12 +33,9 @@ from pulumi.runtime.sync_await import _ensure_event_loop
 from components.config import PROJECT, PROJECT_DIR, StackConfig
 
 from . import fastpath, shapes
+from .errors import EngineError
 from .mocks import OfflineMocks, infer_account
 from .stackfiles import StackFile, load_stack
-
-
-class EngineError(Exception):
-    """The program did something the real engine or AWS would reject."""
 
 
 @dataclass

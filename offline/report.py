@@ -7,9 +7,12 @@ from typing import Any
 
 from . import cost, deploy
 from .engine import Captured, Plan
+from .policy import PolicyReport, check
+from .policy import render as render_policy
 
 
-def plan_json(plan: Plan) -> dict[str, Any]:
+def plan_json(plan: Plan, policy: PolicyReport | None = None) -> dict[str, Any]:
+    """The JSON contract; `policy` is `check(plan)` when the caller has it already."""
     return {
         "stack": plan.stack,
         "project": plan.project,
@@ -18,11 +21,11 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "outputs": _masked(plan),
         "cost": cost.estimate(plan).to_json(),
         "deployment": deploy.estimate(plan).to_json(),
-        "policy": _policy_report(plan).to_json(),
+        "policy": (policy or check(plan)).to_json(),
     }
 
 
-def render(plan: Plan) -> str:
+def render(plan: Plan, policy: PolicyReport | None = None) -> str:
     lines = [
         f"Stack {plan.stack} ({plan.project}) in {plan.region}, from {plan.source}: "
         f"{len(plan.resources)} resources",
@@ -51,9 +54,7 @@ def render(plan: Plan) -> str:
             lines.append(f"  {key}: {value}")
     lines += ["", *cost.render(cost.estimate(plan))]
     lines += ["", *deploy.render(deploy.estimate(plan))]
-    from .policy import render as render_policy
-
-    lines += ["", *render_policy(_policy_report(plan))]
+    lines += ["", *render_policy(policy or check(plan))]
     return "\n".join(lines)
 
 
@@ -63,9 +64,3 @@ SECRET = "[secret]"
 def _masked(plan: Plan) -> dict[str, Any]:
     """Outputs as `pulumi stack output` shows them: secret ones masked."""
     return {k: SECRET if k in plan.secret_outputs else v for k, v in plan.outputs.items()}
-
-
-def _policy_report(plan: Plan) -> Any:
-    from .policy import check
-
-    return check(plan)
