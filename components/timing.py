@@ -16,6 +16,19 @@ EC2_LAUNCH_SECONDS = 20  # instance already running; image pull only [est]
 APP_READY_SECONDS = 10  # [est]
 # ECS's circuit breaker trips after max(3, min(200, ceil(N/2))) failed tasks.
 CIRCUIT_BREAKER_MIN_FAILURES = 3
+NO_HEALTH_CHECK_SECONDS = 40  # without any health check a task counts as healthy 40 s after RUNNING
+
+
+def traffic_shift_seconds(
+    strategy: str, canary_bake_minutes: float, step_percent: float, step_bake_minutes: float
+) -> float:
+    """Blue/green's traffic shift: the canary's bake, or a linear step's bake after every step
+    but the last (100 %); BLUE_GREEN and ROLLING shift at once."""
+    if strategy == "CANARY":
+        return canary_bake_minutes * 60
+    if strategy == "LINEAR":
+        return (math.ceil(100 / step_percent) - 1) * step_bake_minutes * 60
+    return 0.0
 
 
 def rolling_seconds(spec: ServiceSpec, placement: ServicePlacement) -> float:
@@ -40,12 +53,12 @@ def deployment_seconds(spec: ServiceSpec, placement: ServicePlacement) -> float:
     dep = spec.deployment
     if dep.strategy == "ROLLING":
         return base
-    shift = 0.0
-    if dep.strategy == "CANARY":
-        shift = dep.canary_bake_time_minutes * 60
-    elif dep.strategy == "LINEAR":
-        steps = math.ceil(100 / dep.linear_step_percent)
-        shift = (steps - 1) * dep.linear_step_bake_time_minutes * 60
+    shift = traffic_shift_seconds(
+        dep.strategy,
+        dep.canary_bake_time_minutes,
+        dep.linear_step_percent,
+        dep.linear_step_bake_time_minutes,
+    )
     hooks = sum(h.timeout_minutes * 60 for h in dep.lifecycle_hooks if h.lambda_arn is None)
     return base + shift + hooks + dep.bake_time_minutes * 60
 
@@ -75,4 +88,4 @@ def _health_seconds(spec: ServiceSpec) -> float:
     if spec.health_check is not None:
         hc = spec.health_check
         return hc.start_period_seconds + hc.interval_seconds
-    return 40  # without any health check a task counts as healthy 40 s after RUNNING
+    return NO_HEALTH_CHECK_SECONDS

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.specs.assumptions import AssumptionsSpec
+from components.timing import NO_HEALTH_CHECK_SECONDS, traffic_shift_seconds
 
 from .engine import Captured, Plan
 from .topology import Graph, ServiceView, services
@@ -38,7 +39,6 @@ DEFAULT_DEREGISTRATION_DELAY = 300
 DEFAULT_STOP_TIMEOUT = 30
 DEFAULT_MIN_HEALTHY = 100
 DEFAULT_MAX_PERCENT = 200
-NO_LB_HEALTHY_AFTER = 40  # a task without LB or container health check counts after 40 s
 CANARY_BAKE_DEFAULT = 10.0
 LINEAR_STEP_DEFAULT = 10.0
 LINEAR_BAKE_DEFAULT = 6.0
@@ -146,7 +146,7 @@ def estimate(plan: Plan) -> DeployReport:
     warnings: list[str] = []
     deploys = []
     for view in services(graph):
-        deploy, notes = rollout(view, graph, a)
+        deploy, notes = rollout(view, a)
         deploys.append(deploy)
         warnings += [f"{view.name}: {note}" for note in notes]
     seconds, path = critical_path(graph)
@@ -169,7 +169,6 @@ class _Inputs:
     stop_timeout: float
     grace_period: float | None
     container_start_period: float | None
-    load_balancer_idle_timeout: float | None
     network_lb: bool
     has_target_group: bool
     fargate: bool
@@ -178,7 +177,7 @@ class _Inputs:
     timeouts: dict[str, str]
 
 
-def _inputs(view: ServiceView, graph: Graph) -> _Inputs:
+def _inputs(view: ServiceView) -> _Inputs:
     svc = view.service.inputs
     tg = view.target_groups[0].inputs if view.target_groups else {}
     hc = tg.get("healthCheck") or {}
@@ -206,10 +205,6 @@ def _inputs(view: ServiceView, graph: Graph) -> _Inputs:
             else None
         ),
         container_start_period=float(start_period) if start_period is not None else None,
-        # NLB: TCP idle timeout is fixed at 350 s; ALB: the idleTimeout input (default 60).
-        load_balancer_idle_timeout=(
-            350.0 if network else float(lb.get("idleTimeout", 60)) if lb else None
-        ),
         network_lb=network,
         has_target_group=bool(tg),
         fargate=view.fargate,
@@ -219,8 +214,8 @@ def _inputs(view: ServiceView, graph: Graph) -> _Inputs:
     )
 
 
-def rollout(view: ServiceView, graph: Graph, a: AssumptionsSpec) -> tuple[ServiceDeploy, list[str]]:
-    s = _inputs(view, graph)
+def rollout(view: ServiceView, a: AssumptionsSpec) -> tuple[ServiceDeploy, list[str]]:
+    s = _inputs(view)
     n = s.desired
     launch_overhead = a.fargate_task_overhead_seconds if s.fargate else a.ec2_task_overhead_seconds
     pull = a.image_size_mb / a.image_pull_mb_per_second
@@ -230,7 +225,7 @@ def rollout(view: ServiceView, graph: Graph, a: AssumptionsSpec) -> tuple[Servic
         t_hc = checks * s.interval
         t_hc_worst = s.healthy_threshold * s.interval
     else:
-        t_hc = t_hc_worst = NO_LB_HEALTHY_AFTER
+        t_hc = t_hc_worst = NO_HEALTH_CHECK_SECONDS
     t_stop = (
         s.stop_timeout
         if a.app_shutdown_seconds is None
@@ -293,21 +288,20 @@ def rollout(view: ServiceView, graph: Graph, a: AssumptionsSpec) -> tuple[Servic
         terms=terms,
         dominant=_describe(dominant, s),
     )
-    notes += coherence(s, a, t_launch, worst)
+    notes += coherence(s, a, worst)
     return deploy, notes
 
 
 def _shift_seconds(strategy: str, config: dict[str, Any]) -> float:
-    if strategy == "CANARY":
-        canary = config.get("canaryConfiguration") or {}
-        return _minutes(canary.get("canaryBakeTimeInMinutes"), CANARY_BAKE_DEFAULT) * 60
-    if strategy == "LINEAR":
-        linear = config.get("linearConfiguration") or {}
-        step = float(linear.get("stepPercent") or LINEAR_STEP_DEFAULT)
-        bake = _minutes(linear.get("stepBakeTimeInMinutes"), LINEAR_BAKE_DEFAULT)
-        # the step bake is not applied after the last step (100 %)
-        return (math.ceil(100 / step) - 1) * bake * 60
-    return 0.0  # BLUE_GREEN shifts all traffic at once
+    """The traffic shift of the planned deploymentConfiguration (AWS defaults where unset)."""
+    canary = config.get("canaryConfiguration") or {}
+    linear = config.get("linearConfiguration") or {}
+    return traffic_shift_seconds(
+        strategy,
+        _minutes(canary.get("canaryBakeTimeInMinutes"), CANARY_BAKE_DEFAULT),
+        float(linear.get("stepPercent") or LINEAR_STEP_DEFAULT),
+        _minutes(linear.get("stepBakeTimeInMinutes"), LINEAR_BAKE_DEFAULT),
+    )
 
 
 def _minutes(value: Any, default: float) -> float:
@@ -340,7 +334,7 @@ def _capacity(s: _Inputs) -> str:
     return "Fargate" if s.fargate else "EC2"
 
 
-def coherence(s: _Inputs, a: AssumptionsSpec, t_launch: float, worst: float) -> list[str]:
+def coherence(s: _Inputs, a: AssumptionsSpec, worst: float) -> list[str]:
     """Settings that contradict each other (issue 5: timing coherence)."""
     out = []
     longest = a.longest_request_seconds
@@ -349,13 +343,12 @@ def coherence(s: _Inputs, a: AssumptionsSpec, t_launch: float, worst: float) -> 
             f"deregistrationDelay {s.deregistration_delay:g} s is shorter than the longest "
             f"request ({longest} s, assumptions.longestRequestSeconds): requests are cut off"
         )
-    needed = longest if longest is not None else None
     if s.has_target_group and not s.network_lb:
-        limit = 2 * needed + 5 if needed is not None else DEFAULT_DEREGISTRATION_DELAY
+        limit = 2 * longest + 5 if longest is not None else DEFAULT_DEREGISTRATION_DELAY
         if s.deregistration_delay >= limit:
             why = (
-                f"twice the longest request ({needed} s)"
-                if needed is not None
+                f"twice the longest request ({longest} s)"
+                if longest is not None
                 else "the AWS default that dominates deploys"
             )
             out.append(
@@ -375,7 +368,7 @@ def coherence(s: _Inputs, a: AssumptionsSpec, t_launch: float, worst: float) -> 
                 f"container's start ({start:g} s): ECS may kill tasks that are still starting"
             )
     for op in ("create", "update"):
-        limit_s = _duration(s.timeouts.get(op)) if s.timeouts.get(op) else None
+        limit_s = _duration(s.timeouts.get(op))
         if limit_s is not None and limit_s < worst:
             out.append(
                 f"customTimeouts.{op} {s.timeouts[op]} is shorter than the modelled worst-case "
