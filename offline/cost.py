@@ -19,23 +19,29 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.specs.assumptions import AssumptionsSpec
+from components.specs.cluster import FARGATE_PROVIDERS
 
 from .engine import Captured, Plan
 from .prices import Price, PriceBook
-from .topology import Graph, ServiceView, services, split_tasks
+from .topology import (
+    ACTIVATION,
+    CAPACITY_PROVIDER,
+    CLUSTER,
+    INSTANCE,
+    LOAD_BALANCER,
+    NAT_GATEWAY,
+    VPC_ENDPOINT,
+    Graph,
+    ServiceView,
+    services,
+    split_tasks,
+)
 
-LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
-NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
 EIP = "aws:ec2/eip:Eip"
-INSTANCE = "aws:ec2/instance:Instance"
 ASG = "aws:autoscaling/group:Group"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
-VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-CLUSTER = "aws:ecs/cluster:Cluster"
 KMS_KEY = "aws:kms/key:Key"
-ACTIVATION = "aws:ssm/activation:Activation"
-CAPACITY_PROVIDER = "aws:ecs/capacityProvider:CapacityProvider"
 
 FREE_EPHEMERAL_GB = 20  # Fargate includes 20 GB of ephemeral storage per task
 DAYS_PER_MONTH = 30.4
@@ -121,7 +127,7 @@ class Estimator:
         self.external = plan.config.cluster.external
         self.lines: list[CostLine] = []
         self.hours = self.prices.hours_per_month
-        self._fallback_used: list[str] = []
+        self._fallback_used = False  # a price of the line being built came from another region
 
     def report(self) -> CostReport:
         views = services(self.graph)
@@ -232,7 +238,7 @@ class Estimator:
             if best is None or price.usd < best[2].usd:
                 best = (name, spec, price)
         if best is not None:
-            self._price("ec2", best[0])  # mark the fallback on the line if one was used
+            self._fallback_used = self._fallback_used or best[2].fallback
         return best
 
     # -- helpers ------------------------------------------------------------------------------
@@ -246,14 +252,12 @@ class Estimator:
         low: float | None = None,
         high: float | None = None,
     ) -> None:
-        fallback = bool(self._fallback_used)
-        self._fallback_used.clear()
-        self.lines.append(CostLine(r.urn, item, usd, basis, low, high, fallback))
+        self.lines.append(CostLine(r.urn, item, usd, basis, low, high, self._fallback_used))
+        self._fallback_used = False
 
     def _price(self, group: str, item: str) -> Price:
         price = self.prices.get(group, item)
-        if price.fallback:
-            self._fallback_used.append(f"{group}.{item}")
+        self._fallback_used = self._fallback_used or price.fallback
         return price
 
     def _hourly(self, group: str, item: str, quantity: float) -> tuple[float, str]:
@@ -343,7 +347,7 @@ class Estimator:
 
     def _fargate_tasks(self, view: ServiceView, tasks: float) -> float:
         shares = split_tasks(view.strategy, tasks)
-        return sum(n for p, n in shares.items() if p in ("FARGATE", "FARGATE_SPOT"))
+        return sum(n for p, n in shares.items() if p in FARGATE_PROVIDERS)
 
     def _fargate_month(
         self, view: ServiceView, tasks: float, hourly: float, discount: float

@@ -15,14 +15,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .engine import Captured, Plan
-from .topology import LISTENER, LISTENER_RULE, LOAD_BALANCER, Graph, ServiceView, services
+from .topology import (
+    ACTIVATION,
+    INSTANCE,
+    LISTENER,
+    LISTENER_RULE,
+    LOAD_BALANCER,
+    NAT_GATEWAY,
+    VPC_ENDPOINT,
+    Graph,
+    ServiceView,
+    services,
+)
 
 SUBNET = "aws:ec2/subnet:Subnet"
-NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
-INSTANCE = "aws:ec2/instance:Instance"
 VPC = "aws:ec2/vpc:Vpc"
-VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
-ACTIVATION = "aws:ssm/activation:Activation"
 ON_PREMISES = "On premises (ECS Anywhere)"
 
 

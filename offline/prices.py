@@ -59,7 +59,6 @@ class PriceBook:
         self._regions: dict[str, dict[str, dict[str, dict[str, Any]]]] = doc["regions"]
         self.known_region = region in self._regions
         self.instance_types: dict[str, dict[str, Any]] = doc.get("instanceTypes", {})
-        self.fallbacks: set[tuple[str, str]] = set()
 
     @property
     def warnings(self) -> list[str]:
@@ -76,8 +75,6 @@ class PriceBook:
             entry = self._regions.get(region, {}).get(group, {}).get(item)
             if entry is not None:
                 fallback = region != self.region
-                if fallback:
-                    self.fallbacks.add((group, item))
                 source = self._sources[entry["source"]]
                 return Price(
                     usd=float(entry["usd"]),

@@ -13,7 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
+
+from components.specs.cluster import FARGATE_PROVIDERS
 
 from .engine import Captured
 from .schedule import Action, Weekly, weekly
@@ -29,7 +32,10 @@ SCHEDULED_ACTION = "aws:appautoscaling/scheduledAction:ScheduledAction"
 CLUSTER = "aws:ecs/cluster:Cluster"
 CLUSTER_CAPACITY = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
 CAPACITY_PROVIDER = "aws:ecs/capacityProvider:CapacityProvider"
-FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
+NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
+INSTANCE = "aws:ec2/instance:Instance"  # a NAT instance
+VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+ACTIVATION = "aws:ssm/activation:Activation"  # ECS Anywhere
 
 
 @dataclass(frozen=True)
@@ -126,8 +132,9 @@ class ServiceView:
             )
         return weekly(self.desired_count, *self.count_range, actions)
 
-    @property
+    @cached_property
     def containers(self) -> list[dict[str, Any]]:
+        """The task definition's container definitions, parsed once (read-only by callers)."""
         if self.task_definition is None:
             return []
         raw = self.task_definition.inputs.get("containerDefinitions", "[]")
