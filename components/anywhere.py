@@ -26,9 +26,6 @@ import pulumi_aws as aws
 from . import iam
 from .specs.cluster import ExternalInstancesSpec
 
-# AWS managed policies named by the ECS Anywhere IAM role documentation.
-ANYWHERE_POLICIES = {"ssm": iam.SSM_CORE_POLICY, "ecs": iam.ECS_INSTANCE_POLICY}
-
 INSTALL_SCRIPT = "https://amazon-ecs-agent.s3.amazonaws.com/ecs-anywhere-install-latest.sh"
 
 
@@ -39,7 +36,6 @@ class Anywhere:
     activation_id: pulumi.Output[str]
     activation_code: pulumi.Output[str]
     register_command: pulumi.Output[str]
-    role_name: pulumi.Output[str]
 
 
 def expiration_date(days: int, today: datetime.date | None = None) -> str:
@@ -80,7 +76,8 @@ def external_instances(
         aws.iam.RolePolicyAttachment(
             f"{name}-anywhere-{suffix}", role=role.name, policy_arn=arn, opts=child
         )
-        for suffix, arn in ANYWHERE_POLICIES.items()
+        # the two AWS managed policies the ECS Anywhere IAM role documentation names
+        for suffix, arn in iam.INSTANCE_POLICIES.items()
     ]
     activation = aws.ssm.Activation(
         f"{name}-anywhere",
@@ -105,4 +102,4 @@ def external_instances(
             lambda a: register_command(a[0], a[1], a[2], a[3])
         )
     )
-    return Anywhere(activation_id, code, command, role.name)
+    return Anywhere(activation_id, code, command)

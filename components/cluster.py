@@ -189,7 +189,7 @@ class Cluster(pulumi.ComponentResource):
             description="ECS container instances: register with the cluster, SSM access",
             opts=child,
         )
-        for suffix, policy in (("ecs", iam.ECS_INSTANCE_POLICY), ("ssm", iam.SSM_CORE_POLICY)):
+        for suffix, policy in iam.INSTANCE_POLICIES.items():
             aws.iam.RolePolicyAttachment(
                 f"{name}-instance-{suffix}", role=role.name, policy_arn=policy, opts=child
             )

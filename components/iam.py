@@ -25,6 +25,9 @@ def policy(statements: Iterable[dict[str, Any]]) -> str:
 # AWS managed policies of an EC2 container instance (EC2 capacity, ECS Anywhere servers).
 ECS_INSTANCE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
 SSM_CORE_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+# A container instance's role (EC2 or ECS Anywhere): register with the cluster, reach SSM.
+# Keys are the attachments' name suffixes.
+INSTANCE_POLICIES = {"ecs": ECS_INSTANCE_POLICY, "ssm": SSM_CORE_POLICY}
 
 
 def trust(

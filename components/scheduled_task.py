@@ -48,8 +48,8 @@ class ScheduledTask(pulumi.ComponentResource):
         super().__init__("ecs-platform:scheduled:ScheduledTask", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         stack, project, region = pulumi.get_stack(), pulumi.get_project(), placement.region
-        account = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=self)).account_id
         task = task_definition(self, name, spec.service_spec(), placement)
+        account = task.account
         self.log_group_name = task.log_group_name
 
         sg = security_groups.for_tasks(

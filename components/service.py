@@ -72,10 +72,10 @@ class Service(pulumi.ComponentResource):
         super().__init__("ecs-platform:service:Service", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         stack, project, region = pulumi.get_stack(), pulumi.get_project(), placement.region
-        account = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=self)).account_id
         self._name, self._port, self._region = name, spec.container_port, region
 
         task = task_definition(self, name, spec, placement)
+        account = task.account
         self.log_group_name = task.log_group_name
         task_role, definition = task.task_role, task.definition
         self.task_role_arn = task_role.arn
@@ -90,7 +90,7 @@ class Service(pulumi.ComponentResource):
             )
 
         # External instances (ECS Anywhere) have no awsvpc: no task ENI, no security group.
-        external = placement.compatibility == "EXTERNAL"
+        external = placement.external
         sg: aws.ec2.SecurityGroup | None = None
         self.security_group_id = None
         if not external:
@@ -577,7 +577,7 @@ def _placement_strategies(
 ) -> list[aws.ecs.ServiceOrderedPlacementStrategyArgs] | None:
     """EC2: spread over AZs, then pack by memory. External: spread over the servers."""
     strategy = aws.ecs.ServiceOrderedPlacementStrategyArgs
-    if placement.compatibility == "EXTERNAL":
+    if placement.external:
         return [strategy(type="spread", field="instanceId")]
     if placement.on_ec2:
         return [

@@ -26,6 +26,7 @@ class Task:
     definition: aws.ecs.TaskDefinition
     execution_role: aws.iam.Role
     task_role: aws.iam.Role
+    account: pulumi.Output[str]  # the deploying account's ID (one lookup per workload)
 
 
 def task_definition(
@@ -43,7 +44,7 @@ def task_definition(
         opts=protection.stateful(parent, retained=True),
     )
     execution, task_role = _roles(parent, name, spec, account, region, logs)
-    external = placement.compatibility == "EXTERNAL"
+    external = placement.external
     definition = aws.ecs.TaskDefinition(
         f"{name}-taskdef",
         family=aws_name(project, stack, name, limit=255),
@@ -74,7 +75,7 @@ def task_definition(
         skip_destroy=True,
         opts=child,
     )
-    return Task(log_group_name, definition, execution, task_role)
+    return Task(log_group_name, definition, execution, task_role, account)
 
 
 def _roles(

@@ -586,3 +586,8 @@ class ServicePlacement(Spec):
     container_insights: bool = False
     alarm_actions: list[str] = []
     region: str
+
+    @property
+    def external(self) -> bool:
+        """ECS Anywhere: the team's own servers, no awsvpc (no task ENI or security group)."""
+        return self.compatibility == "EXTERNAL"
