@@ -11,7 +11,16 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import types as t
-from .base import Finding, Resource, Rule, Stack, as_list, config_value, policy_statements
+from .base import (
+    Finding,
+    Resource,
+    Rule,
+    Stack,
+    as_list,
+    config_value,
+    has_source_condition,
+    policy_statements,
+)
 
 # The two AWS managed policies the ECS Anywhere IAM role documentation names.
 ANYWHERE_POLICIES = (
@@ -29,8 +38,7 @@ def _trust_findings(role: Resource) -> Iterator[str]:
         others = [str(p) for p in services if p != "ssm.amazonaws.com"]
         if others or not services:
             yield f"trusts {', '.join(others) or principal!r}; the activation role trusts SSM only"
-        keys = {k for block in (s.get("Condition") or {}).values() for k in block}
-        if not keys & {"aws:SourceAccount", "aws:SourceArn"}:
+        if not has_source_condition(s):
             yield (
                 "trusts ssm.amazonaws.com without an aws:SourceAccount/aws:SourceArn condition "
                 "(confused deputy)"

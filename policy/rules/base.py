@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+
+from . import types as t
 
 __all__ = ["UnknownValueError"]
 
@@ -195,9 +197,18 @@ def config_value(cfg: Mapping[str, Any], key: str, default: Any) -> Any:
     return default if value is None else value
 
 
-def findings(urn: str, messages: Iterable[str]) -> Iterator[Finding]:
-    for m in messages:
-        yield Finding(urn, m)
+def has_source_condition(statement: Mapping[str, Any]) -> bool:
+    """A trust statement scoped by aws:SourceAccount or aws:SourceArn (no confused deputy)."""
+    keys = {k for block in (statement.get("Condition") or {}).values() for k in block}
+    return bool(keys & {"aws:SourceAccount", "aws:SourceArn"})
+
+
+def azs_spanned(stack: Stack, r: Resource, listed: list[Any]) -> int:
+    """Availability Zones of the subnets `r` lists: those planned here by their AZ, each
+    subnet from outside the stack (an existing VPC) counted as one more."""
+    known = stack.deps(r, *t.SUBNET)
+    azs = {s.props.get("availabilityZone") for s in known}
+    return len(azs) + max(0, len(listed) - len(known))
 
 
 def _names_role(policy: Resource, role: Resource) -> bool:

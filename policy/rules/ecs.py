@@ -14,6 +14,7 @@ from .base import (
     Rule,
     Stack,
     as_list,
+    azs_spanned,
     config_value,
     containers,
     truthy,
@@ -303,9 +304,7 @@ def grace_period(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
 
 def _subnet_azs(stack: Stack, r: Resource) -> int:
     listed = as_list((r.props.get("networkConfiguration") or r.props).get("subnets"))
-    known = stack.deps(r, *t.SUBNET)
-    azs = {s.props.get("availabilityZone") for s in known}
-    return len(azs) + max(0, len(listed) - len(known))
+    return azs_spanned(stack, r, listed)
 
 
 def service_multi_az(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:

@@ -7,7 +7,16 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import types as t
-from .base import Finding, Resource, Rule, Stack, as_list, containers, policy_statements
+from .base import (
+    Finding,
+    Resource,
+    Rule,
+    Stack,
+    as_list,
+    containers,
+    has_source_condition,
+    policy_statements,
+)
 
 SH = "Security Hub"
 ADMIN_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
@@ -89,8 +98,7 @@ def task_role_trust(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
             continue
         if len(services) > 1:
             yield f"trusts {', '.join(services)}; a task role trusts ECS tasks only"
-        keys = {k for block in (s.get("Condition") or {}).values() for k in block}
-        if not keys & {"aws:SourceAccount", "aws:SourceArn"}:
+        if not has_source_condition(s):
             yield (
                 "trusts ecs-tasks.amazonaws.com without an aws:SourceAccount/aws:SourceArn "
                 "condition (confused deputy)"

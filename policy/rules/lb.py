@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import types as t
-from .base import Finding, Resource, Rule, Stack, as_list, config_value, truthy
+from .base import Finding, Resource, Rule, Stack, as_list, azs_spanned, config_value, truthy
 
 SH = "Security Hub"
 
@@ -68,10 +68,7 @@ def lb_multi_az(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     need = int(config_value(cfg, "minAzs", 2))
     for lb in stack.of_type(*t.LOAD_BALANCER):
         listed = as_list(lb.props.get("subnets")) or as_list(lb.props.get("subnetMappings"))
-        known = stack.deps(lb, *t.SUBNET)
-        azs = len({s.props.get("availabilityZone") for s in known}) + max(
-            0, len(listed) - len(known)
-        )
+        azs = azs_spanned(stack, lb, listed)
         if azs < need:
             yield Finding(lb.urn, f"load balancer spans {azs} AZ(s); at least {need} (ELB.13)")
         if _kind(lb) == "network" and not truthy(lb.props.get("enableCrossZoneLoadBalancing")):
