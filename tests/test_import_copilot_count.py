@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from offline.importers.check import plan_stack, validate
-from offline.importers.copilot import import_copilot, merge
+from offline.importers.copilot import import_copilot
 from offline.importers.copilot_count import WORKER_COOLDOWN_SECONDS, merge_count
 from offline.importers.findings import StackImport
 
@@ -357,12 +357,12 @@ def test_an_autoscaling_override_drops_a_base_spot_count(tmp_path: Path):
 
 def test_count_overrides_follow_copilots_spot_and_autoscaling_exclusion():
     base = {"range": "1-4", "cooldown": {"in": "1m"}, "cpu_percentage": 70}
-    assert merge_count(base, {"spot": 3}, merge) == {"spot": 3}
-    assert merge_count({"spot": 3}, {"range": "2-5"}, merge) == {"range": "2-5"}
-    assert merge_count(base, {"range": {"min": 2, "max": 5}}, merge) == {
+    assert merge_count(base, {"spot": 3}) == {"spot": 3}
+    assert merge_count({"spot": 3}, {"range": "2-5"}) == {"range": "2-5"}
+    assert merge_count(base, {"range": {"min": 2, "max": 5}}) == {
         "range": {"min": 2, "max": 5},
         "cooldown": {"in": "1m"},
         "cpu_percentage": 70,
     }
-    assert merge_count(base, 4, merge) == 4
-    assert merge_count(2, {"range": "1-3"}, merge) == {"range": "1-3"}
+    assert merge_count(base, 4) == 4
+    assert merge_count(2, {"range": "1-3"}) == {"range": "1-3"}

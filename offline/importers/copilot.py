@@ -32,7 +32,7 @@ from .common import (
     scalar_text,
     valid_env_name,
 )
-from .copilot_count import merge_count, service_count, worker_count
+from .copilot_count import merge, merge_count, service_count, worker_count
 from .findings import ImportResult, Kind, SourceError, StackImport
 
 SERVICE_TYPES = ("Load Balanced Web Service", "Backend Service")
@@ -115,16 +115,6 @@ def import_copilot(
             "overrides): this config is for whichever stack you name; use --env NAME",
         )
     return ImportResult(tool="import-copilot", source=str(root), stacks=stacks)
-
-
-def merge(base: Any, override: Any) -> Any:
-    """Copilot's override rule: mappings merge key by key, anything else replaces."""
-    if isinstance(base, dict) and isinstance(override, dict):
-        out = dict(base)
-        for key, value in override.items():
-            out[key] = merge(base.get(key), value) if key in base else value
-        return out
-    return base if override is None else override
 
 
 class _Environment:
@@ -397,7 +387,7 @@ class _Workload:
         self.doc: dict[str, Any] = merge(copy.deepcopy(base), self.override)
         if "count" in self.override:
             self.doc["count"] = merge_count(
-                copy.deepcopy(base.get("count")), self.override["count"], merge
+                copy.deepcopy(base.get("count")), self.override["count"]
             )
         name = str(self.doc.get("name") or Path(manifest.path).parent.name)
         self.key = resource_key(name)

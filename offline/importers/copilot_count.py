@@ -55,7 +55,17 @@ _SERVICE_METRICS = {
 _COOLDOWN_LIMITS = (0, 3600)  # AutoscalingSpec.scale_*_cooldown_seconds
 
 
-def merge_count(base: Any, override: Any, merge: Callable[[Any, Any], Any]) -> Any:
+def merge(base: Any, override: Any) -> Any:
+    """Copilot's override rule: mappings merge key by key, anything else replaces."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        out = dict(base)
+        for key, value in override.items():
+            out[key] = merge(base.get(key), value) if key in base else value
+        return out
+    return base if override is None else override
+
+
+def merge_count(base: Any, override: Any) -> Any:
     """Copilot's override rule for `count`: `spot` and autoscaling exclude each other.
 
     An override that sets `spot` drops the base's range, metrics and cooldown; one that sets a
