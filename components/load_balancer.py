@@ -13,14 +13,13 @@ Expects: VPC ID, the subnets it lives in (public or private), client CIDRs.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from . import protection
+from . import iam, protection
 from .naming import aws_name
 from .specs.load_balancer import LoadBalancerSpec
 
@@ -255,16 +254,13 @@ class LoadBalancer(pulumi.ComponentResource):
 
 
 def _log_bucket_policy(
-    bucket_arn: str, account: str, prefix: str, region: str, network: bool = False
+    bucket_arn: str, account: str, prefix: str, region: str, network: bool
 ) -> str:
     """Who may write access logs: ELB log delivery (ALB), or CloudWatch's vended-log delivery
     for an NLB (TLS listeners), which also reads the bucket ACL; both only for this account."""
     objects = f"{bucket_arn}/{prefix}/AWSLogs/{account}/*"
     if network:
-        source = {
-            "StringEquals": {"aws:SourceAccount": account},
-            "ArnLike": {"aws:SourceArn": f"arn:aws:logs:{region}:{account}:*"},
-        }
+        from_logs = {"ArnLike": {"aws:SourceArn": f"arn:aws:logs:{region}:{account}:*"}}
         delivery: list[dict[str, object]] = [
             {
                 "Sid": "NlbLogDeliveryWrite",
@@ -273,11 +269,11 @@ def _log_bucket_policy(
                 "Action": "s3:PutObject",
                 "Resource": objects,
                 "Condition": {
-                    **source,
                     "StringEquals": {
                         "aws:SourceAccount": account,
                         "s3:x-amz-acl": "bucket-owner-full-control",
                     },
+                    **from_logs,
                 },
             },
             {
@@ -286,7 +282,7 @@ def _log_bucket_policy(
                 "Principal": {"Service": "delivery.logs.amazonaws.com"},
                 "Action": "s3:GetBucketAcl",
                 "Resource": bucket_arn,
-                "Condition": source,
+                "Condition": {"StringEquals": {"aws:SourceAccount": account}, **from_logs},
             },
         ]
     else:
@@ -299,26 +295,26 @@ def _log_bucket_policy(
                 "Resource": objects,
             }
         ]
-    statements: list[dict[str, object]] = [
-        *delivery,
-        {
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [bucket_arn, f"{bucket_arn}/*"],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        },
-    ]
-    if region in ELB_LOG_ACCOUNTS and not network:
-        statements.insert(
-            1,
+        if region in ELB_LOG_ACCOUNTS:  # regions from before 2022 name an ELB account
+            delivery.append(
+                {
+                    "Sid": "ElbLogDeliveryRegionalAccount",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{ELB_LOG_ACCOUNTS[region]}:root"},
+                    "Action": "s3:PutObject",
+                    "Resource": objects,
+                }
+            )
+    return iam.policy(
+        [
+            *delivery,
             {
-                "Sid": "ElbLogDeliveryRegionalAccount",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{ELB_LOG_ACCOUNTS[region]}:root"},
-                "Action": "s3:PutObject",
-                "Resource": objects,
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [bucket_arn, f"{bucket_arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
             },
-        )
-    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+        ]
+    )
