@@ -95,9 +95,10 @@ ENDPOINTS = {
             "docker-hub",
             "Docker Hub (registry-1.docker.io)",
             "not-supported",
-            # Docker: "we only support A entries for registry-1.docker.io"; IPv6 only ever ran
-            # as a beta on a separate host (registry.ipv6.docker.com).
-            "https://github.com/docker/hub-feedback/issues/2165",
+            # Docker: "we only support A entries for registry-1.docker.io" (that thread is still
+            # open); IPv6 ran as a beta on a separate host, registry.ipv6.docker.com
+            # (github.com/docker/hub-feedback/issues/2165).
+            "https://github.com/docker/for-linux/issues/912",
         ),
         Endpoint(
             "registry",
