@@ -128,7 +128,8 @@ class Network(pulumi.ComponentResource):
                 cidr_block=public_cidrs[i],
                 availability_zone=az,
                 map_public_ip_on_launch=False,  # Security Hub EC2.15; LBs need no public IP
-                **_ipv6_subnet(vpc, spec, network_ipv6.PUBLIC_NETNUM + i),
+                ipv6_cidr_block=_ipv6_block(vpc, spec, network_ipv6.PUBLIC_NETNUM + i),
+                assign_ipv6_address_on_creation=True if spec.ipv6 is not None else None,
                 tags={"Name": f"{stack}-{name}-public-{suffix}", "Tier": "public"},
                 opts=child,
             )
@@ -141,7 +142,8 @@ class Network(pulumi.ComponentResource):
                 cidr_block=private_cidrs[i],
                 availability_zone=az,
                 map_public_ip_on_launch=False,
-                **_ipv6_subnet(vpc, spec, network_ipv6.PRIVATE_NETNUM + i),
+                ipv6_cidr_block=_ipv6_block(vpc, spec, network_ipv6.PRIVATE_NETNUM + i),
+                assign_ipv6_address_on_creation=True if spec.ipv6 is not None else None,
                 tags={"Name": f"{stack}-{name}-private-{suffix}", "Tier": "private"},
                 opts=child,
             )
@@ -327,13 +329,10 @@ class Network(pulumi.ComponentResource):
             )
 
 
-def _ipv6_subnet(vpc: aws.ec2.Vpc, spec: NetworkSpec, netnum: int) -> dict[str, object]:
-    """A dual-stack subnet's IPv6 arguments (none without network.ipv6): its /64, and every
-    network interface created in it gets an IPv6 address (Fargate's condition for giving a
-    task one, ECS fargate-task-networking.html)."""
+def _ipv6_block(vpc: aws.ec2.Vpc, spec: NetworkSpec, netnum: int) -> pulumi.Output[str] | None:
+    """A dual-stack subnet's /64 (none without network.ipv6). Every network interface created
+    in such a subnet gets an IPv6 address too (`assign_ipv6_address_on_creation`), Fargate's
+    condition for giving a task one (ECS fargate-task-networking.html)."""
     if spec.ipv6 is None:
-        return {}
-    return {
-        "ipv6_cidr_block": network_ipv6.subnet_block(vpc.ipv6_cidr_block, netnum),
-        "assign_ipv6_address_on_creation": True,
-    }
+        return None
+    return network_ipv6.subnet_block(vpc.ipv6_cidr_block, netnum)
