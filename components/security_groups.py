@@ -25,15 +25,28 @@ def egress_only(
 ) -> aws.ec2.SecurityGroup:
     """Security group `name` with one rule, `egress_name`: all protocols out to anywhere."""
     group = aws.ec2.SecurityGroup(name, vpc_id=vpc_id, description=description, opts=opts)
+    _anywhere(egress_name, group, egress_description, opts, cidr_ipv4=ANYWHERE_IPV4)
+    return group
+
+
+def _anywhere(
+    name: str,
+    group: aws.ec2.SecurityGroup,
+    description: str,
+    opts: pulumi.ResourceOptions,
+    cidr_ipv4: str | None = None,
+    cidr_ipv6: str | None = None,
+) -> None:
+    """Egress rule `name` of `group`: all protocols to one address family's whole space."""
     aws.vpc.SecurityGroupEgressRule(
-        egress_name,
+        name,
         security_group_id=group.id,
         ip_protocol="-1",
-        cidr_ipv4=ANYWHERE_IPV4,
-        description=egress_description,
+        cidr_ipv4=cidr_ipv4,
+        cidr_ipv6=cidr_ipv6,
+        description=description,
         opts=opts,
     )
-    return group
 
 
 def for_tasks(
@@ -59,14 +72,7 @@ def for_tasks(
         opts=opts,
     )
     if ipv6:
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-egress-ipv6",
-            security_group_id=group.id,
-            ip_protocol="-1",
-            cidr_ipv6=ANYWHERE_IPV6,
-            description=TASK_EGRESS_IPV6,
-            opts=opts,
-        )
+        _anywhere(f"{name}-egress-ipv6", group, TASK_EGRESS_IPV6, opts, cidr_ipv6=ANYWHERE_IPV6)
     return group
 
 

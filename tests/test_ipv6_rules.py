@@ -105,35 +105,25 @@ def test_a_region_where_ecs_runs_no_ipv6_only_tasks_is_refused():
     assert "eu-west-1" in message and ipv6_support.FARGATE_PAGE in message
 
 
+def ipv6_only_in(region: str, **workloads) -> dict:
+    """A VPC-only stack (no load balancer) with IPv6-only tasks in `region`."""
+    network = {"cidrBlock": "10.20.0.0/16", "natGateways": "none", "ipv6": {"tasks": "ipv6-only"}}
+    return {**config(network=network, **workloads), "aws:region": region}
+
+
+BUSYBOX = {"image": "public.ecr.aws/docker/library/busybox:1.37", "cpu": 256, "memory": 512}
+
+
 def test_a_worker_is_refused_where_sqs_has_no_dual_stack_endpoint():
-    worker = {"image": "public.ecr.aws/docker/library/busybox:1.37", "cpu": 256, "memory": 512}
-    cfg = config(
-        network={
-            "cidrBlock": "10.20.0.0/16",
-            "natGateways": "none",
-            "ipv6": {"tasks": "ipv6-only"},
-        },
-        workers={"jobs": worker},
-    )
-    cfg["aws:region"] = "us-gov-west-1"
-    path, message = refused(cfg)
+    path, message = refused(ipv6_only_in("us-gov-west-1", workers={"jobs": BUSYBOX}))
     assert path == "workers.jobs.queue"
     assert "Amazon SQS" in message and "us-gov-west-1" in message
 
 
 def test_ssm_parameters_are_refused_where_systems_manager_has_no_dual_stack_endpoint():
     arn = "arn:aws-cn:ssm:cn-north-1:123456789012:parameter/db-password"
-    task = {"image": "public.ecr.aws/docker/library/busybox:1.37", "cpu": 256, "memory": 512}
-    cfg = config(
-        network={
-            "cidrBlock": "10.20.0.0/16",
-            "natGateways": "none",
-            "ipv6": {"tasks": "ipv6-only"},
-        },
-        services={"api": {**task, "secrets": {"DB_PASSWORD": arn}}},
-    )
-    cfg["aws:region"] = "cn-north-1"
-    path, message = refused(cfg)
+    api = {**BUSYBOX, "secrets": {"DB_PASSWORD": arn}}
+    path, message = refused(ipv6_only_in("cn-north-1", services={"api": api}))
     assert path == "services.api.secrets.DB_PASSWORD"
     assert "Parameter Store" in message and "cn-north-1" in message
 
