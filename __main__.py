@@ -10,6 +10,7 @@ from components.load_balancer import LoadBalancer
 from components.network import Network
 from components.scheduled_task import ScheduledTask
 from components.service import Service
+from components.specs.ipv6_rules import ip_address_type
 from components.worker import Worker
 
 with exit_on_config_error():
@@ -26,8 +27,8 @@ cluster = Cluster(
 
 
 def task_subnets(public_ip: bool) -> list[pulumi.Output[str]]:
-    """Tasks run in private subnets unless the config asks for public IPs (NAT-less dev)."""
-    return network.public_subnet_ids if public_ip else network.private_subnet_ids
+    """Tasks run in private (or IPv6-only) subnets unless the config asks for public IPs."""
+    return network.public_subnet_ids if public_ip else network.task_subnet_ids
 
 
 load_balancers = {
@@ -38,6 +39,8 @@ load_balancers = {
         vpc_id=network.vpc_id,
         subnet_ids=network.private_subnet_ids if spec.internal else network.public_subnet_ids,
         client_cidrs=config.client_cidrs(name),
+        ip_address_type=ip_address_type(config, name),
+        vpc_ipv6_cidr=network.ipv6_cidr_block,
     )
     for name, spec in config.load_balancers.items()
 }

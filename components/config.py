@@ -25,6 +25,7 @@ import pulumi
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from .specs import ipv6_rules
 from .specs.assumptions import AssumptionsSpec
 from .specs.cluster import CapacityProviderItem, ClusterSpec
 from .specs.common import NAME_PATTERN, ResourceKey, Spec, SpecError, suggest
@@ -118,6 +119,7 @@ class StackConfig(Spec):
         for lb_name in self.load_balancers:
             self._check_load_balancer(lb_name)
             self._check_listener(lb_name)
+        ipv6_rules.check(self)
         return self
 
     # -- derived views used by components -------------------------------------------------
@@ -187,7 +189,12 @@ class StackConfig(Spec):
             if self.observability.alarm_topic_arn
             else [],
             region=self.region,
+            task_addressing=self._task_addressing(svc),
         )
+
+    def _task_addressing(self, svc: ServiceSpec) -> Literal["ipv4", "dual-stack", "ipv6-only"]:
+        ipv6 = self.network.ipv6
+        return "ipv4" if ipv6 is None or svc.launch_type == "EXTERNAL" else ipv6.tasks
 
     def client_cidrs(self, lb_name: str) -> list[str]:
         """Who may connect to a load balancer: configured, else the internet or the VPC."""
@@ -349,6 +356,8 @@ class StackConfig(Spec):
     def _check_egress(self, at: tuple[str, ...], svc: ServiceSpec) -> None:
         net = self.network
         if not net.creates_vpc or net.nat_gateways != "none" or svc.assign_public_ip:
+            return
+        if net.ipv6_only_tasks:  # egress over IPv6: ipv6_rules checks each endpoint instead
             return
         if svc.launch_type == "EXTERNAL":  # on the team's own servers: their egress, not ours
             return

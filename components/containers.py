@@ -9,12 +9,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .specs.ipv6_support import dual_stack_image
 from .specs.service import APP_CONTAINER, ContainerSpec, ServiceSpec, SidecarSpec
 
 # Non-blocking log delivery: a slow CloudWatch Logs endpoint must not stall the application;
 # the buffer holds log lines while delivery catches up (AWS blog "Preventing log loss with
 # non-blocking mode in the AWSLogs container log driver").
 LOG_BUFFER = "25m"
+# IPv6-only tasks: AWS SDKs in the containers call dual-stack endpoints (`<service>.<region>.
+# api.aws`), the only ones reachable without IPv4 ("Dual-stack and FIPS endpoints", AWS SDKs and
+# Tools reference guide: https://docs.aws.amazon.com/sdkref/latest/guide/feature-endpoints.html).
+DUAL_STACK_ENV = "AWS_USE_DUALSTACK_ENDPOINT"
 
 
 def volume_name(path: str) -> str:
@@ -23,13 +28,23 @@ def volume_name(path: str) -> str:
 
 
 def _common(
-    name: str, spec: ContainerSpec, log_group: str, region: str, stop_timeout: int
+    name: str,
+    spec: ContainerSpec,
+    log_group: str,
+    region: str,
+    stop_timeout: int,
+    dual_stack: bool = False,
 ) -> dict[str, Any]:
+    environment = dict(spec.environment)
+    image = spec.image
+    if dual_stack:
+        environment.setdefault(DUAL_STACK_ENV, "true")
+        image = dual_stack_image(image) if image is not None else None
     definition: dict[str, Any] = {
         "name": name,
-        "image": spec.image,
+        "image": image,
         "essential": spec.essential,
-        "environment": [{"name": k, "value": v} for k, v in sorted(spec.environment.items())],
+        "environment": [{"name": k, "value": v} for k, v in sorted(environment.items())],
         "secrets": [{"name": k, "valueFrom": v} for k, v in sorted(spec.secrets.items())],
         "readonlyRootFilesystem": spec.readonly_root_filesystem,
         "stopTimeout": stop_timeout,
@@ -79,9 +94,15 @@ def _port(name: str, port: int, host_ports: bool) -> dict[str, Any]:
 
 
 def _sidecar(
-    name: str, spec: SidecarSpec, log_group: str, region: str, stop: int, host_ports: bool
+    name: str,
+    spec: SidecarSpec,
+    log_group: str,
+    region: str,
+    stop: int,
+    host_ports: bool,
+    dual_stack: bool,
 ) -> dict:
-    definition = _common(name, spec, log_group, region, stop)
+    definition = _common(name, spec, log_group, region, stop, dual_stack)
     for key, value in (
         ("cpu", spec.cpu),
         ("memory", spec.memory),
@@ -94,8 +115,13 @@ def _sidecar(
     return definition
 
 
-def container_definitions(spec: ServiceSpec, log_group: str, region: str) -> list[dict[str, Any]]:
-    app = _common(APP_CONTAINER, spec, log_group, region, spec.stop_timeout_seconds)
+def container_definitions(
+    spec: ServiceSpec, log_group: str, region: str, dual_stack: bool = False
+) -> list[dict[str, Any]]:
+    """`dual_stack` (IPv6-only tasks): AWS registry hosts swapped for their dual-stack names
+    (ECS: "workloads in an IPv6-only configuration must use Amazon ECR dualstack image URI
+    endpoints", fargate-task-networking.html) and AWS SDKs pointed at dual-stack endpoints."""
+    app = _common(APP_CONTAINER, spec, log_group, region, spec.stop_timeout_seconds, dual_stack)
     if spec.container_cpu is not None:
         app["cpu"] = spec.container_cpu
     if spec.container_memory is not None:
@@ -117,7 +143,9 @@ def container_definitions(spec: ServiceSpec, log_group: str, region: str) -> lis
     if mounts:
         app["mountPoints"] = mounts
     sidecars = [
-        _sidecar(name, sidecar, log_group, region, spec.stop_timeout_seconds, host_ports)
+        _sidecar(
+            name, sidecar, log_group, region, spec.stop_timeout_seconds, host_ports, dual_stack
+        )
         for name, sidecar in sorted(spec.sidecars.items())
     ]
     return [app, *sidecars]

@@ -21,6 +21,7 @@ import pulumi_awsx as awsx
 
 from . import iam
 from .specs.image import BuildSpec
+from .specs.ipv6_support import dual_stack_image
 from .specs.service import ServiceSpec
 
 PLATFORMS = {"X86_64": "linux/amd64", "ARM64": "linux/arm64"}
@@ -32,11 +33,17 @@ def container_definitions_json(
     spec: ServiceSpec,
     containers: list[dict[str, Any]],
     execution_role: aws.iam.Role,
+    dual_stack: bool = False,
 ) -> pulumi.Input[str]:
-    """The task's container definitions as JSON, with the app image built first if needed."""
+    """The task's container definitions as JSON, with the app image built first if needed.
+
+    `dual_stack` (IPv6-only tasks): the pushed image is pulled through ECR's dual-stack host.
+    """
     if spec.build is None:
         return json.dumps(containers)
     image_uri = built_image(parent, name, spec.build, spec.cpu_architecture, execution_role)
+    if dual_stack:
+        image_uri = image_uri.apply(dual_stack_image)
     app, *sidecars = containers
     return image_uri.apply(lambda uri: json.dumps([{**app, "image": uri}, *sidecars]))
 

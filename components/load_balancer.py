@@ -8,7 +8,9 @@ default-404 listener: HTTPS with an ELB.17 TLS policy plus an HTTP listener that
 when a certificate is set, plain HTTP otherwise. Optional access-log bucket (private, encrypted,
 lifecycle-expired) and WAF association. NLB listeners belong to the services they forward to.
 With `existing`, creates nothing and hands on the given listener and security group.
-Expects: VPC ID, the subnets it lives in (public or private), client CIDRs.
+Expects: VPC ID, the subnets it lives in (public or private), client CIDRs; in an IPv6 network
+its IP address type (dualstack or dualstack-without-public-ipv4) and the VPC's IPv6 block, for
+the IPv6 twin of each client rule (`-ipv6`).
 """
 
 from __future__ import annotations
@@ -64,11 +66,14 @@ class LoadBalancer(pulumi.ComponentResource):
         vpc_id: pulumi.Input[str],
         subnet_ids: Sequence[pulumi.Input[str]],
         client_cidrs: list[str],
+        ip_address_type: str = "ipv4",
+        vpc_ipv6_cidr: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("ecs-platform:lb:LoadBalancer", name, None, opts)
         self.spec = spec
         self.client_cidrs = client_cidrs
+        self.ipv6_clients = _ipv6_clients(spec, ip_address_type, vpc_ipv6_cidr)
         if spec.existing is not None:
             self.security_group_id = pulumi.Output.from_input(spec.existing.security_group_id)
             self.listener_arn = pulumi.Output.from_input(spec.existing.listener_arn)
@@ -104,7 +109,7 @@ class LoadBalancer(pulumi.ComponentResource):
             internal=spec.internal,
             subnets=subnet_ids,
             security_groups=[sg.id],  # NLBs too: security groups cannot be added later
-            ip_address_type="ipv4",
+            ip_address_type=ip_address_type,
             enable_deletion_protection=spec.deletion_protection,
             access_logs=access_logs,
             **self._type_settings(spec),
@@ -138,6 +143,17 @@ class LoadBalancer(pulumi.ComponentResource):
                 cidr_ipv4=cidr if ":" not in cidr else None,
                 cidr_ipv6=cidr if ":" in cidr else None,
                 description=f"Clients to port {port}",
+                opts=pulumi.ResourceOptions(parent=parent or self),
+            )
+        if self.ipv6_clients is not None:
+            aws.vpc.SecurityGroupIngressRule(
+                f"{rule_name}-ipv6",
+                security_group_id=self.security_group_id,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                cidr_ipv6=self.ipv6_clients,
+                description=f"IPv6 clients to port {port}",
                 opts=pulumi.ResourceOptions(parent=parent or self),
             )
 
@@ -251,6 +267,22 @@ class LoadBalancer(pulumi.ComponentResource):
             opts=child,
         )
         return bucket, policy
+
+
+def _ipv6_clients(
+    spec: LoadBalancerSpec, ip_address_type: str, vpc_ipv6_cidr: pulumi.Input[str] | None
+) -> pulumi.Input[str] | None:
+    """Who may connect over IPv6 by default: whoever may over IPv4, in IPv6 terms.
+
+    Internet-facing: ::/0 beside 0.0.0.0/0; internal: the VPC's IPv6 block beside its IPv4
+    block. Configured allowedCidrs list their IPv6 CIDRs themselves; an ipv4 load balancer has
+    no IPv6 listener address. Security group rules are per address family ("The security groups
+    for the load balancer must allow IPv6 traffic", https://docs.aws.amazon.com/
+    elasticloadbalancing/latest/application/load-balancer-ip-address-type.html).
+    """
+    if ip_address_type == "ipv4" or spec.allowed_cidrs is not None or spec.existing is not None:
+        return None
+    return vpc_ipv6_cidr if spec.internal else "::/0"
 
 
 def _log_bucket_policy(

@@ -3,8 +3,9 @@
 Creates: VPC (DNS on), default security group stripped of rules, internet gateway, one public
 and one private subnet per AZ (CIDRs from NetworkSpec.subnet_cidrs), a public route table, one
 private route table per AZ, NAT per strategy (none | single | perAz | instance), the S3 gateway
-endpoint and interface endpoints with their security group. With `vpcId` it creates nothing
-and hands the given IDs on.
+endpoint and interface endpoints with their security group. With `ipv6`: an Amazon-provided /56,
+a /64 on every subnet, and network_ipv6's egress-only gateway, routes and IPv6-only subnets.
+With `vpcId` it creates nothing and hands the given IDs on.
 Expects: the stack's AZs (looked up) and region.
 
 NAT gateways and their EIPs are keyed by AZ, and `single` uses the first AZ's, so moving from
@@ -16,7 +17,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from . import protection, security_groups
+from . import network_ipv6, protection, security_groups
 from .config import ConfigError
 from .specs.network import NetworkSpec
 
@@ -42,6 +43,8 @@ class Network(pulumi.ComponentResource):
     vpc_id: pulumi.Output[str]
     public_subnet_ids: list[pulumi.Output[str]]
     private_subnet_ids: list[pulumi.Output[str]]
+    task_subnet_ids: list[pulumi.Output[str]]  # where tasks without a public IP run
+    ipv6_cidr_block: pulumi.Output[str] | None
     availability_zones: list[str]
     cidr_block: str | None
 
@@ -49,6 +52,7 @@ class Network(pulumi.ComponentResource):
         self, name: str, spec: NetworkSpec, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("ecs-platform:network:Network", name, None, opts)
+        self.ipv6_cidr_block = None
         if spec.creates_vpc:
             self._create(name, spec)
         else:
@@ -58,6 +62,7 @@ class Network(pulumi.ComponentResource):
             self.private_subnet_ids = [pulumi.Output.from_input(s) for s in spec.private_subnet_ids]
             self.availability_zones = []
             self.cidr_block = spec.vpc_cidr_block
+            self.task_subnet_ids = self.private_subnet_ids
         self.register_outputs(
             {
                 "vpcId": self.vpc_id,
@@ -89,6 +94,9 @@ class Network(pulumi.ComponentResource):
             cidr_block=spec.cidr_block,
             enable_dns_support=True,
             enable_dns_hostnames=True,  # interface endpoints with private DNS need both
+            # network.ipv6: an Amazon-provided /56 (VPC user guide, "Add IPv6 support for your
+            # VPC"); each subnet takes a /64 of it (network_ipv6).
+            assign_generated_ipv6_cidr_block=True if spec.ipv6 is not None else None,
             tags={"Name": f"{stack}-{name}"},
             opts=protection.stateful(self),
         )
@@ -120,6 +128,8 @@ class Network(pulumi.ComponentResource):
                 cidr_block=public_cidrs[i],
                 availability_zone=az,
                 map_public_ip_on_launch=False,  # Security Hub EC2.15; LBs need no public IP
+                ipv6_cidr_block=_ipv6_block(vpc, spec, network_ipv6.PUBLIC_NETNUM + i),
+                assign_ipv6_address_on_creation=True if spec.ipv6 is not None else None,
                 tags={"Name": f"{stack}-{name}-public-{suffix}", "Tier": "public"},
                 opts=child,
             )
@@ -132,6 +142,8 @@ class Network(pulumi.ComponentResource):
                 cidr_block=private_cidrs[i],
                 availability_zone=az,
                 map_public_ip_on_launch=False,
+                ipv6_cidr_block=_ipv6_block(vpc, spec, network_ipv6.PRIVATE_NETNUM + i),
+                assign_ipv6_address_on_creation=True if spec.ipv6 is not None else None,
                 tags={"Name": f"{stack}-{name}-private-{suffix}", "Tier": "private"},
                 opts=child,
             )
@@ -150,7 +162,17 @@ class Network(pulumi.ComponentResource):
 
         self.public_subnet_ids = [s.id for s in public]
         self.private_subnet_ids = [s.id for s in private]
-        self._egress(name, spec, vpc, public, private_rts, igw)
+        self.task_subnet_ids = self.private_subnet_ids
+        gateways = self._egress(name, spec, vpc, public, private_rts, igw)
+        if spec.ipv6 is not None:
+            self.ipv6_cidr_block = vpc.ipv6_cidr_block
+            suffixes = [az[-1] for az in self.availability_zones]
+            eigw = network_ipv6.egress(self, name, vpc, public_rt, private_rts, suffixes, igw)
+            if spec.ipv6_only_tasks:
+                tasks = network_ipv6.task_subnets(
+                    self, name, vpc, self.availability_zones, eigw, gateways
+                )
+                self.task_subnet_ids = [s.id for s in tasks]
         self._endpoints(name, spec, vpc, private, private_rts)
 
     def _egress(
@@ -161,11 +183,12 @@ class Network(pulumi.ComponentResource):
         public: list[aws.ec2.Subnet],
         private_rts: list[aws.ec2.RouteTable],
         igw: aws.ec2.InternetGateway,
-    ) -> None:
+    ) -> list[aws.ec2.NatGateway]:
+        """NAT per strategy and the private 0.0.0.0/0 routes; the NAT gateways created."""
         child = pulumi.ResourceOptions(parent=self)
         suffixes = [az[-1] for az in self.availability_zones]
         if spec.nat_gateways == "none":
-            return
+            return []
         if spec.nat_gateways == "instance":
             target = self._nat_instance(name, spec, vpc, public[0], igw)
             for rt, suffix in zip(private_rts, suffixes, strict=True):
@@ -176,7 +199,7 @@ class Network(pulumi.ComponentResource):
                     network_interface_id=target,
                     opts=child,
                 )
-            return
+            return []
         count = len(suffixes) if spec.nat_gateways == "perAz" else 1
         gateways = []
         for subnet, suffix in list(zip(public, suffixes, strict=True))[:count]:
@@ -204,6 +227,7 @@ class Network(pulumi.ComponentResource):
                 nat_gateway_id=gateways[i if count > 1 else 0].id,
                 opts=child,
             )
+        return gateways
 
     def _nat_instance(
         self,
@@ -303,3 +327,12 @@ class Network(pulumi.ComponentResource):
                 security_group_ids=[sg.id],
                 opts=child,
             )
+
+
+def _ipv6_block(vpc: aws.ec2.Vpc, spec: NetworkSpec, netnum: int) -> pulumi.Output[str] | None:
+    """A dual-stack subnet's /64 (none without network.ipv6). Every network interface created
+    in such a subnet gets an IPv6 address too (`assign_ipv6_address_on_creation`), Fargate's
+    condition for giving a task one (ECS fargate-task-networking.html)."""
+    if spec.ipv6 is None:
+        return None
+    return network_ipv6.subnet_block(vpc.ipv6_cidr_block, netnum)

@@ -53,7 +53,11 @@ class ScheduledTask(pulumi.ComponentResource):
         self.log_group_name = task.log_group_name
 
         sg = security_groups.for_tasks(
-            name, vpc_id=vpc_id, description=f"Scheduled task {name}", opts=child
+            name,
+            vpc_id=vpc_id,
+            description=f"Scheduled task {name}",
+            opts=child,
+            ipv6=placement.task_addressing != "ipv4",
         )
         dlq = aws.sqs.Queue(
             f"{name}-dlq",

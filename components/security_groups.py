@@ -8,7 +8,9 @@ import pulumi
 import pulumi_aws as aws
 
 ANYWHERE_IPV4 = "0.0.0.0/0"
+ANYWHERE_IPV6 = "::/0"
 TASK_EGRESS = "AWS APIs, image registries and dependencies (via NAT or endpoints)"
+TASK_EGRESS_IPV6 = "AWS dual-stack endpoints, registries and dependencies over IPv6"
 INSTANCE_EGRESS = "ECS agent, image pulls and SSM over NAT or endpoints"
 
 
@@ -23,22 +25,45 @@ def egress_only(
 ) -> aws.ec2.SecurityGroup:
     """Security group `name` with one rule, `egress_name`: all protocols out to anywhere."""
     group = aws.ec2.SecurityGroup(name, vpc_id=vpc_id, description=description, opts=opts)
-    aws.vpc.SecurityGroupEgressRule(
-        egress_name,
-        security_group_id=group.id,
-        ip_protocol="-1",
-        cidr_ipv4=ANYWHERE_IPV4,
-        description=egress_description,
-        opts=opts,
-    )
+    _anywhere(egress_name, group, egress_description, opts, cidr_ipv4=ANYWHERE_IPV4)
     return group
 
 
+def _anywhere(
+    name: str,
+    group: aws.ec2.SecurityGroup,
+    description: str,
+    opts: pulumi.ResourceOptions,
+    cidr_ipv4: str | None = None,
+    cidr_ipv6: str | None = None,
+) -> None:
+    """Egress rule `name` of `group`: all protocols to one address family's whole space."""
+    aws.vpc.SecurityGroupEgressRule(
+        name,
+        security_group_id=group.id,
+        ip_protocol="-1",
+        cidr_ipv4=cidr_ipv4,
+        cidr_ipv6=cidr_ipv6,
+        description=description,
+        opts=opts,
+    )
+
+
 def for_tasks(
-    name: str, *, vpc_id: pulumi.Input[str], description: str, opts: pulumi.ResourceOptions
+    name: str,
+    *,
+    vpc_id: pulumi.Input[str],
+    description: str,
+    opts: pulumi.ResourceOptions,
+    ipv6: bool = False,
 ) -> aws.ec2.SecurityGroup:
-    """The task ENIs' group of workload `name`: `{name}-tasks`, its rule `{name}-egress`."""
-    return egress_only(
+    """The task ENIs' group of workload `name`: `{name}-tasks`, its rule `{name}-egress`.
+
+    With `ipv6` (tasks in dual-stack or IPv6-only subnets) also `{name}-egress-ipv6` to ::/0:
+    security group rules are per address family, and IPv6 egress leaves through the
+    egress-only internet gateway.
+    """
+    group = egress_only(
         f"{name}-tasks",
         vpc_id=vpc_id,
         description=description,
@@ -46,6 +71,9 @@ def for_tasks(
         egress_description=TASK_EGRESS,
         opts=opts,
     )
+    if ipv6:
+        _anywhere(f"{name}-egress-ipv6", group, TASK_EGRESS_IPV6, opts, cidr_ipv6=ANYWHERE_IPV6)
+    return group
 
 
 def for_instances(

@@ -95,7 +95,11 @@ class Service(pulumi.ComponentResource):
         self.security_group_id = None
         if not external:
             sg = security_groups.for_tasks(
-                name, vpc_id=vpc_id, description=f"Tasks of service {name}", opts=child
+                name,
+                vpc_id=vpc_id,
+                description=f"Tasks of service {name}",
+                opts=child,
+                ipv6=placement.task_addressing != "ipv4",
             )
             self.security_group_id = sg.id
 
@@ -374,11 +378,12 @@ class Service(pulumi.ComponentResource):
                 description=f"To the tasks of {name} (traffic and health checks)",
                 opts=child,
             )
-        target_group = self._target_group(f"{name}-tg", name, spec, network, vpc_id)
+        ipv6 = placement.ipv6_only
+        target_group = self._target_group(f"{name}-tg", name, spec, network, vpc_id, ipv6)
         # Blue/green: ECS alternates the two groups between deployments ("blue" is only the
         # group production starts on).
         green = (
-            self._target_group(f"{name}-tg-green", name, spec, network, vpc_id)
+            self._target_group(f"{name}-tg-green", name, spec, network, vpc_id, ipv6)
             if blue_green
             else None
         )
@@ -472,6 +477,7 @@ class Service(pulumi.ComponentResource):
         spec: ServiceSpec,
         network: bool,
         vpc_id: pulumi.Input[str],
+        ipv6: bool,
     ) -> aws.lb.TargetGroup:
         ref = spec.load_balancer
         assert ref is not None and spec.container_port is not None
@@ -482,6 +488,10 @@ class Service(pulumi.ComponentResource):
             port=spec.container_port,
             protocol="TCP" if network else "HTTP",
             target_type="ip",  # awsvpc tasks register by IP
+            # IPv6-only tasks register by their IPv6 address: "An IPv6-only Amazon ECS service
+            # must use dualstack load balancers with IPv6 target groups"
+            # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html)
+            ip_address_type="ipv6" if ipv6 else None,
             vpc_id=vpc_id,
             deregistration_delay=ref.deregistration_delay_seconds,
             health_check=aws.lb.TargetGroupHealthCheckArgs(

@@ -62,7 +62,12 @@ def task_definition(
         execution_role_arn=execution.arn,
         task_role_arn=task_role.arn,
         container_definitions=image.container_definitions_json(
-            parent, name, spec, container_definitions(spec, log_group_name, region), execution
+            parent,
+            name,
+            spec,
+            container_definitions(spec, log_group_name, region, placement.ipv6_only),
+            execution,
+            placement.ipv6_only,
         ),
         ephemeral_storage=(
             aws.ecs.TaskDefinitionEphemeralStorageArgs(size_in_gib=spec.ephemeral_storage_gib)

@@ -437,7 +437,10 @@ class Estimator:
             f"{hour_basis}; {units:g} {unit_name} at {unit_basis} "
             "(assumptions.loadBalancerCapacityUnits)",
         )
-        if not lb.inputs.get("internal"):
+        # dualstack-without-public-ipv4: the ALB has public IPv6 addresses only (ELB API
+        # reference, CreateLoadBalancer IpAddressType), so no public IPv4 charge.
+        public_ipv4 = lb.inputs.get("ipAddressType") != "dualstack-without-public-ipv4"
+        if not lb.inputs.get("internal") and public_ipv4:
             zones = len(lb.inputs.get("subnets") or lb.inputs.get("subnetMappings") or [])
             self._ipv4(lb, zones, f"{label} {self.graph.display_name(lb)}: one public IPv4 per AZ")
 

@@ -178,6 +178,8 @@ class OfflineMocks(pulumi.runtime.Mocks):
         elif typ == "aws:ec2/vpc:Vpc":
             out["defaultSecurityGroupId"] = f"sg-{h[17:34]}"
             out["mainRouteTableId"] = f"rtb-{h[17:34]}"
+            if inputs.get("assignGeneratedIpv6CidrBlock"):  # a /56 from the documentation range
+                out["ipv6CidrBlock"] = f"2001:db8:{h[:4]}:{h[4:6]}00::/56"
         elif typ == "aws:autoscaling/group:Group":
             out["arn"] = self._arn(
                 "autoscaling", f"autoScalingGroup:{h[:36]}:autoScalingGroupName/{n}"

@@ -32,6 +32,9 @@ TlsPolicy = Literal[
     "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
 ]
 DEFAULT_TLS_POLICY: TlsPolicy = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
+# CreateLoadBalancer IpAddressType (ELB API reference): ALBs take all three, NLBs ipv4 and
+# dualstack. https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html
+IpAddressType = Literal["ipv4", "dualstack", "dualstack-without-public-ipv4"]
 
 
 def check_arn(value: str, service: str, resource_prefix: str, what: str) -> str:
@@ -104,6 +107,12 @@ class LoadBalancerSpec(Spec):
     existing: ExistingListenerSpec | None = Field(
         None, description="Use an existing ALB listener instead of creating a load balancer."
     )
+    ip_address_type: IpAddressType | None = Field(
+        None,
+        description="ipv4, dualstack, or dualstack-without-public-ipv4 (internet-facing ALBs: "
+        "IPv6 clients only, no public IPv4 addresses to pay for). Default: dualstack when "
+        "network.ipv6 is set, else ipv4 (docs/ipv6.md).",
+    )
     replacement_intended: bool = Field(
         False,
         description="Allow a change that replaces this load balancer or its listeners "
@@ -143,13 +152,32 @@ class LoadBalancerSpec(Spec):
         if self.existing is not None:
             if self.type != "application":
                 raise SpecError("existing", "attaching to an existing listener needs an ALB")
-            for key in ("certificate_arn", "access_logs", "web_acl_arn", "allowed_cidrs"):
+            for key in (
+                "certificate_arn",
+                "access_logs",
+                "web_acl_arn",
+                "allowed_cidrs",
+                "ip_address_type",
+            ):
                 if getattr(self, key) is not None:
                     raise SpecError(
                         key, "belongs to the existing load balancer; set it where it is managed"
                     )
         if self.type == "network" and self.web_acl_arn is not None:
             raise SpecError("webAclArn", "WAF attaches to ALBs only, not NLBs")
+        if self.ip_address_type == "dualstack-without-public-ipv4":
+            if self.type == "network":
+                raise SpecError(
+                    "ipAddressType",
+                    "dualstack-without-public-ipv4 is an ALB type; an NLB takes ipv4 or "
+                    "dualstack (ELB API reference, CreateLoadBalancer IpAddressType)",
+                )
+            if self.internal:
+                raise SpecError(
+                    "ipAddressType",
+                    "dualstack-without-public-ipv4 drops an internet-facing ALB's public IPv4 "
+                    "addresses; an internal ALB has none, use dualstack",
+                )
         return self
 
     @property

@@ -10,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from .common import Spec, SpecError
 
 NatStrategy = Literal["none", "single", "perAz", "instance"]
+TaskAddressing = Literal["dual-stack", "ipv6-only"]
 
 # Interface endpoints a NAT-less private task may need. `s3` is the free gateway endpoint.
 VpcEndpointName = Literal[
@@ -23,6 +24,20 @@ SubnetId = Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$")]
 # subnets /(p+6) carved from the last /(p+3) block. A /28 is the smallest subnet AWS allows.
 MAX_AZS = 6
 MIN_VPC_PREFIX, MAX_VPC_PREFIX = 16, 22
+
+
+class Ipv6Spec(Spec):
+    """`network.ipv6`: a dual-stack VPC (Amazon-provided /56) and how tasks are addressed.
+
+    What AWS requires, and what the plan refuses, with AWS's pages: docs/ipv6.md.
+    """
+
+    tasks: TaskAddressing = Field(
+        "dual-stack",
+        description="dual-stack: tasks keep the private subnets (IPv4 and IPv6; IPv4 egress as "
+        "before, IPv6 egress through a free egress-only internet gateway). ipv6-only: tasks move "
+        "to IPv6-only subnets of their own and need no IPv4 at all (no NAT, no public IPv4).",
+    )
 
 
 class NetworkSpec(Spec):
@@ -56,6 +71,10 @@ class NetworkSpec(Spec):
     )
     private_subnet_cidrs: list[str] | None = Field(
         None, description="Override the derived private subnet CIDRs (one per AZ)."
+    )
+    ipv6: Ipv6Spec | None = Field(
+        None,
+        description="Dual-stack VPC and IPv6 task networking (docs/ipv6.md); absent: IPv4 only.",
     )
     vpc_id: str | None = Field(
         None,
@@ -106,6 +125,8 @@ class NetworkSpec(Spec):
             )
         else:
             self._check_new()
+        if self.ipv6_only_tasks:
+            self._check_ipv6_only()
         if "ecr.dkr" in self.vpc_endpoints and "s3" not in self.vpc_endpoints:
             raise SpecError(
                 "vpcEndpoints",
@@ -117,6 +138,7 @@ class NetworkSpec(Spec):
     def _check_existing(self) -> None:
         for key, value in (
             ("cidrBlock", self.cidr_block),
+            ("ipv6", self.ipv6),
             ("publicSubnetCidrs", self.public_subnet_cidrs),
             ("privateSubnetCidrs", self.private_subnet_cidrs),
         ):
@@ -139,6 +161,27 @@ class NetworkSpec(Spec):
                 "natGateways",
                 f"{self.nat_gateways} applies only to a new VPC; an adopted VPC keeps its own "
                 "routing, so set natGateways: none",
+            )
+
+    def _check_ipv6_only(self) -> None:
+        if self.nat_gateways == "instance":
+            raise SpecError(
+                "natGateways",
+                "instance with ipv6.tasks ipv6-only: the NAT instance translates IPv4 only, not "
+                "NAT64; use none (IPv4-free) or single/perAz (a NAT gateway does NAT64 for "
+                "IPv4-only endpoints: "
+                "https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-nat64-dns64.html)",
+            )
+        interface = [e for e in self.vpc_endpoints if e != "s3"]
+        if interface:
+            raise SpecError(
+                "vpcEndpoints",
+                f"{', '.join(interface)} with ipv6.tasks ipv6-only: these interface endpoints are "
+                "IPv4, which IPv6-only tasks cannot reach, and Amazon ECR offers no dual-stack "
+                "interface endpoint they could use "
+                "(https://docs.aws.amazon.com/AmazonECS/latest/developerguide/"
+                "fargate-task-networking.html); the tasks reach AWS's dual-stack endpoints "
+                "through the egress-only internet gateway instead: keep only s3",
             )
 
     def _check_new(self) -> None:
@@ -176,6 +219,10 @@ class NetworkSpec(Spec):
                     if net.overlaps(other):
                         raise SpecError((key, i), f"{cidr} overlaps {other} ({other_key})")
                 subnets.append((f"{key}[{i}]", net))
+
+    @property
+    def ipv6_only_tasks(self) -> bool:
+        return self.ipv6 is not None and self.ipv6.tasks == "ipv6-only"
 
     @property
     def creates_vpc(self) -> bool:

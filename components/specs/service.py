@@ -586,6 +586,12 @@ class ServicePlacement(Spec):
     container_insights: bool = False
     alarm_actions: list[str] = []
     region: str
+    # How the task ENI is addressed: network.ipv6.tasks, or ipv4 (no network.ipv6, or EXTERNAL).
+    task_addressing: Literal["ipv4", "dual-stack", "ipv6-only"] = "ipv4"
+
+    @property
+    def ipv6_only(self) -> bool:
+        return self.task_addressing == "ipv6-only"
 
     @property
     def external(self) -> bool:
