@@ -11,11 +11,11 @@ ECS capacity provider strategy (base first, then weights).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from components.config import StackConfig
 from components.specs.load_balancer import LoadBalancerSpec
-from components.specs.service import APP_CONTAINER, ContainerSpec, ServiceSpec
+from components.specs.service import APP_CONTAINER, ContainerSpec, ServicePlacement, ServiceSpec
 from components.specs.workloads import ScheduledTaskSpec, WorkerSpec
 
 from ..engine import Plan
@@ -113,6 +113,31 @@ def spot_share(config: StackConfig, spec: ServiceSpec, copies: int) -> float:
     return spot / copies
 
 
+def _workload(
+    config: StackConfig,
+    name: str,
+    kind: Kind,
+    spec: ServiceSpec,
+    place: ServicePlacement,
+    counts: tuple[float, float, float],
+    replicas: int,
+    **extra: Any,
+) -> Workload:
+    """One workload sized like its ECS task, with the Spot share of its first copies."""
+    return Workload(
+        name=name,
+        kind=kind,
+        spec=spec,
+        task_cpu=place.task_cpu,
+        task_memory=place.task_memory,
+        counts=counts,
+        replicas=replicas,
+        spot_share=0.0 if kind == "scheduled" else spot_share(config, spec, max(replicas, 1)),
+        containers=containers(spec, place.task_cpu, place.task_memory),
+        **extra,
+    )
+
+
 def collect(plan: Plan) -> list[Workload]:
     """Services, workers and scheduled tasks of the plan, in the config's order."""
     config = plan.config
@@ -125,56 +150,27 @@ def collect(plan: Plan) -> list[Workload]:
         counts = view.counts() if view else (copies, copies, copies)
         lb = spec.load_balancer
         out.append(
-            Workload(
-                name=name,
-                kind="service",
-                spec=spec,
-                task_cpu=place.task_cpu,
-                task_memory=place.task_memory,
-                counts=counts,
-                replicas=spec.initial_count,
-                spot_share=spot_share(config, spec, max(spec.initial_count, 1)),
+            _workload(
+                config, name, "service", spec, place, counts, spec.initial_count,
                 load_balancer_name=lb.name if lb else None,
                 load_balancer=config.load_balancers[lb.name] if lb else None,
                 rule_priority=place.rule_priority,
-                containers=containers(spec, place.task_cpu, place.task_memory),
             )
-        )
+        )  # fmt: skip
     for name, worker in config.workers.items():
-        spec = worker.service_spec()
-        place = config.task_placement(worker)
         view = views.get(name)
         low, high = worker.scaling.min_count, worker.scaling.max_count
         counts = view.counts() if view else (float(low), float(low), float(high))
-        out.append(
-            Workload(
-                name=name,
-                kind="worker",
-                spec=spec,
-                task_cpu=place.task_cpu,
-                task_memory=place.task_memory,
-                counts=counts,
-                replicas=low,
-                spot_share=spot_share(config, spec, max(low, 1)),
-                worker=worker,
-                containers=containers(spec, place.task_cpu, place.task_memory),
-            )
-        )
+        place = config.task_placement(worker)
+        spec = worker.service_spec()
+        out.append(_workload(config, name, "worker", spec, place, counts, low, worker=worker))
     for name, task in config.scheduled_tasks.items():
-        spec = task.service_spec()
         place = config.task_placement(task)
+        # not priced on either side (docs/eks-comparison.md)
         out.append(
-            Workload(
-                name=name,
-                kind="scheduled",
-                spec=spec,
-                task_cpu=place.task_cpu,
-                task_memory=place.task_memory,
-                counts=(0.0, 0.0, 0.0),  # not priced on either side (see docs/eks-comparison.md)
-                replicas=task.task_count,
-                spot_share=0.0,
-                scheduled=task,
-                containers=containers(spec, place.task_cpu, place.task_memory),
+            _workload(
+                config, name, "scheduled", task.service_spec(), place, (0.0, 0.0, 0.0),
+                task.task_count, scheduled=task,
             )
-        )
+        )  # fmt: skip
     return out
