@@ -134,6 +134,10 @@ def main(argv: list[str] | None = None) -> int:
 
     add_commands(sub)
 
+    from .eks.cli import add_command as add_eks_command
+
+    add_eks_command(sub)
+
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
