@@ -23,7 +23,7 @@ from .engine import Captured, Plan
 from .fresh import CREATE_SECONDS, OTHER_CREATE_SECONDS, critical_path
 from .prices import BASIS_DOC
 from .rollout import ServiceDeploy, service_deploy, where_the_time_goes
-from .topology import services
+from .topology import ServiceView, services
 
 __all__ = [
     "CREATE_SECONDS",
@@ -70,6 +70,7 @@ def estimate(plan: Plan) -> DeployReport:
         deploys.append(deploy)
         timeouts = dict(view.service.options.get("customTimeouts") or {})
         notes = notes + coherence(rollout, ledger.a, deploy.worst_case_seconds, timeouts)
+        notes += _start_and_stop(view, ledger.a)
         warnings += [f"{view.name}: {note}" for note in notes]
     seconds, path = critical_path(ledger.graph)
     return DeployReport(deploys, seconds, path, warnings)
@@ -111,6 +112,29 @@ def coherence(
             f"the modelled worst-case deployment ({worst / 60:.1f} min) exceeds the provider's "
             "20 min wait; set customTimeouts or shorten the settings above"
         )
+    return out
+
+
+def _start_and_stop(view: ServiceView, a: AssumptionsSpec) -> list[str]:
+    """Grace period against the app's start, stopTimeout against its exit on SIGTERM."""
+    out = []
+    stop = max((float(c.get("stopTimeout", 30)) for c in view.containers), default=30.0)
+    shutdown = a.shutdown_seconds(view.name)
+    if shutdown is not None and stop < shutdown:
+        out.append(
+            f"stopTimeout {stop:g} s is shorter than the app's drain on SIGTERM ({shutdown} s, "
+            "assumptions.appShutdownSeconds): it is killed mid-drain"
+        )
+    grace = view.service.inputs.get("healthCheckGracePeriodSeconds")
+    if view.target_groups and grace is not None:
+        app = next((c for c in view.containers if c.get("essential", True)), {})
+        start_period = float((app.get("healthCheck") or {}).get("startPeriod", 0))
+        start = max(float(a.ready_seconds(view.name)), start_period)
+        if float(grace) < start:
+            out.append(
+                f"healthCheckGracePeriodSeconds {float(grace):g} is shorter than the container's "
+                f"start ({start:g} s): ECS may kill tasks that are still starting"
+            )
     return out
 
 
