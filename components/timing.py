@@ -140,13 +140,17 @@ class Rollout:
         old_times = waves if self.draining_holds_slot else 1
         health = self.healthy_after_start()
         app = min(self.app_ready, health)
+        registration = 0.0
+        if self.target == "network":
+            registration = min(max(self.nlb_registration - app, 0.0), health - app)
         return {
             "scheduler": waves * self.scheduler,
             "capacityLaunch": waves * self.capacity_launch,
             "taskLaunch": waves * self.overhead,
             "imagePull": waves * self.pull,
             "appStart": waves * app,
-            "healthChecks": waves * (health - app),
+            "targetRegistration": waves * registration,
+            "healthChecks": waves * (health - app - registration),
             "draining": old_times * self.deregistration_delay,
             "sigterm": old_times * self.stop,
             "alarmBake": self.bake,

@@ -77,6 +77,7 @@ TERM_NAMES = {
     "taskLaunch": "task launch",
     "imagePull": "image pull",
     "appStart": "app start",
+    "targetRegistration": "NLB target registration",
     "healthChecks": "health checks",
     "draining": "draining",
     "sigterm": "SIGTERM handling",
