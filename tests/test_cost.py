@@ -230,7 +230,7 @@ def test_global_prices_are_no_guess_in_any_listed_region():
 
 
 def with_scaling(plan: Plan, service: str, low: int, high: int) -> Plan:
-    """The plan plus an autoscaling target on `service`, as issue 4 registers it."""
+    """The plan plus an autoscaling target on `service`, as the component registers it."""
     target = plan.named(f"{service}-service", "aws:ecs/service:Service")
     scaling = Captured(
         urn=target.urn.replace("aws:ecs/service:Service::", f"{SCALING_TARGET}::").replace(
@@ -345,3 +345,18 @@ def test_a_disabled_schedule_costs_nothing():
 def test_an_assumption_for_an_unknown_workload_is_reported():
     cfg = mutate(us_config(), "assumptions", {"workloads": {"ghost": {"imageSizeMb": 10}}})
     assert any("assumptions.workloads.ghost" in w for w in report(cfg).warnings)
+
+
+def test_the_basis_page_lists_every_price_and_its_source():
+    import yaml
+
+    from offline.prices import PRICES_PATH
+
+    doc = yaml.safe_load(PRICES_PATH.read_text())
+    page = (PRICES_PATH.parent.parent / "docs" / "model-basis.md").read_text()
+    for source in doc["sources"].values():
+        assert source["url"] in page, source["url"]
+    for table in [doc["global"], *doc["regions"].values()]:
+        for group, items in table.items():
+            for item in items:
+                assert f"`{group}.{item}`" in page, (group, item)
