@@ -49,19 +49,33 @@ LIST: dict[str, dict[str, float]] = {
         "m7g.large": 0.0816, "m6g.large": 0.077, "m6i.large": 0.096, "m7i.large": 0.1008,
     },
 }  # fmt: skip
-HOSTS = {"m7g.large": (2, 8, "ARM64"), "m6g.large": (2, 8, "ARM64"),
-         "m6i.large": (2, 8, "X86_64"), "m7i.large": (2, 8, "X86_64")}  # fmt: skip
+HOSTS = {
+    "m7g.large": (2, 8, "ARM64"),
+    "m6g.large": (2, 8, "ARM64"),
+    "m6i.large": (2, 8, "X86_64"),
+    "m7i.large": (2, 8, "X86_64"),
+}
 
 
 def family(item: str) -> str:
     text = item.lower()
-    for key, name in [("alarm", "alarms"), ("dashboard", "dashboards"), ("log group", "logs"),
-                      ("insights", "container insights"), ("nat gateway", "nat"),
-                      ("ipv4", "public ipv4"), ("elastic ip", "public ipv4"),
-                      ("endpoint", "vpc endpoints"), ("alb ", "load balancers"),
-                      ("nlb ", "load balancers"), ("ec2 capacity", "ec2/managed hosts"),
-                      ("managed instances", "ec2/managed hosts"), ("kms", "kms"),
-                      ("anywhere", "ecs anywhere"), ("runs/month", "scheduled tasks")]:  # fmt: skip
+    for key, name in [
+        ("alarm", "alarms"),
+        ("dashboard", "dashboards"),
+        ("log group", "logs"),
+        ("insights", "container insights"),
+        ("nat gateway", "nat"),
+        ("ipv4", "public ipv4"),
+        ("elastic ip", "public ipv4"),
+        ("endpoint", "vpc endpoints"),
+        ("alb ", "load balancers"),
+        ("nlb ", "load balancers"),
+        ("ec2 capacity", "ec2/managed hosts"),
+        ("managed instances", "ec2/managed hosts"),
+        ("kms", "kms"),
+        ("anywhere", "ecs anywhere"),
+        ("runs/month", "scheduled tasks"),
+    ]:
         if key in text:
             return name
     return "task compute"
@@ -113,51 +127,86 @@ def independent(p: Plan) -> dict[str, float]:
     for lb in of("aws:lb/loadBalancer:LoadBalancer"):
         nlb = lb.inputs.get("loadBalancerType") == "network"
         units = a.load_balancer_capacity_units
-        out["load balancers"] += (price["nlb" if nlb else "alb"] + units * price["nlcu" if nlb else "lcu"]) * H  # fmt: skip
+        out["load balancers"] += (
+            price["nlb" if nlb else "alb"] + units * price["nlcu" if nlb else "lcu"]
+        ) * H
         if not lb.inputs.get("internal"):
             out["public ipv4"] += len(lb.inputs.get("subnets") or []) * price["ipv4"] * H
     nats = of("aws:ec2/natGateway:NatGateway")
-    out["nat"] += len(nats) * price["nat"] * H + (a.nat_data_processed_gb_per_month * price["nat_gb"] if nats else 0)  # fmt: skip
+    out["nat"] += len(nats) * price["nat"] * H + (
+        a.nat_data_processed_gb_per_month * price["nat_gb"] if nats else 0
+    )
     out["public ipv4"] += len(of("aws:ec2/eip:Eip")) * price["ipv4"] * H
     for ep in of("aws:ec2/vpcEndpoint:VpcEndpoint"):
         if ep.inputs.get("vpcEndpointType") == "Interface":
             azs = len(ep.inputs.get("subnetIds") or [])
-            out["vpc endpoints"] += azs * price["vpce_az"] * H + a.interface_endpoint_data_gb_per_month * price["vpce_gb"]  # fmt: skip
+            out["vpc endpoints"] += (
+                azs * price["vpce_az"] * H
+                + a.interface_endpoint_data_gb_per_month * price["vpce_gb"]
+            )
     _observability(p, g, price, out)
-    for act in of("aws:ssm/activation:Activation"):
+    for _ in of("aws:ssm/activation:Activation"):
         servers = p.config.cluster.external.instances if p.config.cluster.external else 1
         out["ecs anywhere"] += servers * price["anywhere"] * H
     return out
 
 
-def _hosts(p: Plan, price: dict[str, float], tasks: dict[str, list[tuple[float, float, str]]],
-           out: dict[str, float]) -> None:  # fmt: skip
+def _hosts(
+    p: Plan,
+    price: dict[str, float],
+    tasks: dict[str, list[tuple[float, float, str]]],
+    out: dict[str, float],
+) -> None:
     for asg in p.of_type("aws:autoscaling/group:Group"):
         lt = p.of_type("aws:ec2/launchTemplate:LaunchTemplate")[0].inputs
         name = lt["instanceType"]
         cpu, mem, _ = HOSTS[name]
         ts = tasks["asg"]
         azs = len(asg.inputs.get("vpcZoneIdentifiers") or []) or 1
-        busy = max(math.ceil(sum(t[0] for t in ts) / cpu), math.ceil(sum(t[1] for t in ts) / (mem * 0.94)), min(len(ts), azs))  # fmt: skip
+        busy = max(
+            math.ceil(sum(t[0] for t in ts) / cpu),
+            math.ceil(sum(t[1] for t in ts) / (mem * 0.94)),
+            min(len(ts), azs),
+        )
         cp = p.of_type("aws:ecs/capacityProvider:CapacityProvider")
-        target = next((c.inputs["autoScalingGroupProvider"]["managedScaling"]["targetCapacity"]
-                       for c in cp if c.inputs.get("autoScalingGroupProvider")), 100)  # fmt: skip
+        target = next(
+            (
+                c.inputs["autoScalingGroupProvider"]["managedScaling"]["targetCapacity"]
+                for c in cp
+                if c.inputs.get("autoScalingGroupProvider")
+            ),
+            100,
+        )
         n = max(math.ceil(busy * 100 / target), int(asg.inputs.get("minSize", 0)))
         disk = sum(m["ebs"]["volumeSize"] for m in lt.get("blockDeviceMappings") or [])
-        out["ec2/managed hosts"] += n * (price[name] * H + disk * price["gp3"] + 7 * price["metric"])
+        out["ec2/managed hosts"] += n * (
+            price[name] * H + disk * price["gp3"] + 7 * price["metric"]
+        )
     if tasks["managed"]:
         ts = tasks["managed"]
-        cp = next(c for c in p.of_type("aws:ecs/capacityProvider:CapacityProvider")
-                  if c.inputs.get("managedInstancesProvider"))  # fmt: skip
+        cp = next(
+            c
+            for c in p.of_type("aws:ecs/capacityProvider:CapacityProvider")
+            if c.inputs.get("managedInstancesProvider")
+        )
         lt = cp.inputs["managedInstancesProvider"]["instanceLaunchTemplate"]
         azs = len(lt["networkConfiguration"]["subnets"])
         req = lt["instanceRequirements"]
-        fits = [n for n, (c, m, arch) in HOSTS.items() if arch == ts[0][2] and n in price
-                and req["vcpuCount"]["min"] <= c <= req["vcpuCount"].get("max", c)
-                and req["memoryMib"]["min"] <= m * 1024 <= req["memoryMib"].get("max", m * 1024)]  # fmt: skip
+        fits = [
+            n
+            for n, (c, m, arch) in HOSTS.items()
+            if arch == ts[0][2]
+            and n in price
+            and req["vcpuCount"]["min"] <= c <= req["vcpuCount"].get("max", c)
+            and req["memoryMib"]["min"] <= m * 1024 <= req["memoryMib"].get("max", m * 1024)
+        ]
         name = min(fits, key=lambda n: price[n])
         cpu, mem, _ = HOSTS[name]
-        busy = max(math.ceil(sum(t[0] for t in ts) / cpu), math.ceil(sum(t[1] for t in ts) / (mem * 0.94)), min(len(ts), azs))  # fmt: skip
+        busy = max(
+            math.ceil(sum(t[0] for t in ts) / cpu),
+            math.ceil(sum(t[1] for t in ts) / (mem * 0.94)),
+            min(len(ts), azs),
+        )
         disk = float(lt.get("storageConfiguration", {}).get("storageSizeGib", 0))
         out["ec2/managed hosts"] += busy * (price[name] * H * 1.121 + disk * price["gp3"])
 
@@ -167,12 +216,21 @@ def _observability(p: Plan, g: Graph, price: dict[str, float], out: dict[str, fl
     views = services(g)
     service_groups = {
         c.get("logConfiguration", {}).get("options", {}).get("awslogs-group")
-        for v in views for c in v.containers
-    }  # fmt: skip
+        for v in views
+        for c in v.containers
+    }
     for group in p.of_type("aws:cloudwatch/logGroup:LogGroup"):
-        gb = a.service_log_ingested_gb_per_month if group.inputs.get("name") in service_groups else a.other_log_ingested_gb_per_month  # fmt: skip
+        gb = (
+            a.service_log_ingested_gb_per_month
+            if group.inputs.get("name") in service_groups
+            else a.other_log_ingested_gb_per_month
+        )
         days = group.inputs.get("retentionInDays")
-        months = min(days / 30.4, a.log_storage_months_if_never_expire) if days else a.log_storage_months_if_never_expire  # fmt: skip
+        months = (
+            min(days / 30.4, a.log_storage_months_if_never_expire)
+            if days
+            else a.log_storage_months_if_never_expire
+        )
         out["logs"] += gb * price["logs_gb"] + gb * months * price["logs_store"]
     metrics = 0
     for alarm in p.of_type("aws:cloudwatch/metricAlarm:MetricAlarm"):
@@ -180,19 +238,40 @@ def _observability(p: Plan, g: Graph, price: dict[str, float], out: dict[str, fl
     for policy in p.of_type("aws:appautoscaling/policy:Policy"):
         cfg: dict[str, Any] = policy.inputs.get("targetTrackingScalingPolicyConfiguration") or {}
         if cfg:
-            reads = len([m for m in (cfg.get("customizedMetricSpecification") or {}).get("metrics", []) if "metricStat" in m]) or 1  # fmt: skip
+            reads = (
+                len(
+                    [
+                        m
+                        for m in (cfg.get("customizedMetricSpecification") or {}).get("metrics", [])
+                        if "metricStat" in m
+                    ]
+                )
+                or 1
+            )
             metrics += 2 * reads
-    metrics += 2 * sum(1 for c in p.of_type("aws:ecs/capacityProvider:CapacityProvider")
-                       if c.inputs.get("autoScalingGroupProvider"))  # fmt: skip
+    metrics += 2 * sum(
+        1
+        for c in p.of_type("aws:ecs/capacityProvider:CapacityProvider")
+        if c.inputs.get("autoScalingGroupProvider")
+    )
     out["alarms"] += metrics * price["alarm_metric"]
     out["dashboards"] += len(p.of_type("aws:cloudwatch/dashboard:Dashboard")) * price["dashboard"]
     out["kms"] += len(p.of_type("aws:kms/key:Key")) * price["kms"]
     for cluster in p.of_type("aws:ecs/cluster:Cluster"):
-        mode = {s["name"]: s["value"] for s in cluster.inputs.get("settings") or []}.get("containerInsights")  # fmt: skip
+        mode = {s["name"]: s["value"] for s in cluster.inputs.get("settings") or []}.get(
+            "containerInsights"
+        )
         if mode in ("enabled", "enhanced"):
-            out["container insights"] += (a.container_insights_metrics_per_cluster + a.container_insights_metrics_per_service * len(views)) * price["metric"]  # fmt: skip
+            out["container insights"] += (
+                a.container_insights_metrics_per_cluster
+                + a.container_insights_metrics_per_service * len(views)
+            ) * price["metric"]
             if mode == "enhanced":
-                out["container insights"] += a.container_insights_metrics_per_task * sum(v.desired_count for v in views) * price["enhanced_metric"]  # fmt: skip
+                out["container insights"] += (
+                    a.container_insights_metrics_per_task
+                    * sum(v.desired_count for v in views)
+                    * price["enhanced_metric"]
+                )
     for schedule in p.of_type("aws:scheduler/schedule:Schedule"):
         out["scheduled tasks"] += _scheduled(p, schedule, price)
 
@@ -203,10 +282,16 @@ def _scheduled(p: Plan, schedule: Captured, price: dict[str, float]) -> float:
     if expr.startswith("rate("):
         n, unit = expr[5:-1].split()
         runs = H * 60 / (int(n) * {"minute": 1, "hour": 60, "day": 1440}[unit.rstrip("s")])
-    td = next(r for r in p.of_type("aws:ecs/taskDefinition:TaskDefinition")
-              if r.urn in schedule.dependencies)  # fmt: skip
+    td = next(
+        r
+        for r in p.of_type("aws:ecs/taskDefinition:TaskDefinition")
+        if r.urn in schedule.dependencies
+    )
     arch = (td.inputs.get("runtimePlatform") or {}).get("cpuArchitecture", "X86_64")
-    hourly = int(td.inputs["cpu"]) / 1024 * price[f"vcpu_{arch}"] + int(td.inputs["memory"]) / 1024 * price[f"gb_{arch}"]  # fmt: skip
+    hourly = (
+        int(td.inputs["cpu"]) / 1024 * price[f"vcpu_{arch}"]
+        + int(td.inputs["memory"]) / 1024 * price[f"gb_{arch}"]
+    )
     minutes = max(p.config.assumptions.run_minutes(schedule.name.rsplit("-", 1)[0]), 1.0)
     return runs * minutes / 60 * hourly  # on-demand: the independent side ignores Spot here
 

@@ -98,7 +98,9 @@ def main() -> None:
             f"{name:<28} {web.minutes:>10.1f} {web.completed_seconds / 60:>9.1f} "
             f"{web.worst_case_seconds / 60:>9.1f} {cost.estimate(p).monthly_usd:>10.2f}"
         )
-    print("COMPLETED: rolloutState COMPLETED, after the alarm bake for stacks with deployment alarms")
+    print(
+        "COMPLETED: rolloutState COMPLETED, after the alarm bake for stacks with deployment alarms"
+    )
 
 
 if __name__ == "__main__":

@@ -105,9 +105,12 @@ class Rollout:
 
     def stuck(self) -> bool:
         n = self.desired
-        return n > 0 and math.floor(n * self.max_percent / 100) - math.ceil(
-            n * self.min_healthy_percent / 100
-        ) <= 0
+        return (
+            n > 0
+            and math.floor(n * self.max_percent / 100)
+            - math.ceil(n * self.min_healthy_percent / 100)
+            <= 0
+        )
 
     def new_task(self, worst: bool = False) -> float:
         return (

@@ -35,9 +35,7 @@ def estimate(plan: Plan) -> CostReport:
     price_observability(ledger)
     for activation in ledger.graph.of_type(ACTIVATION):
         price_anywhere(ledger, activation)
-    known = {r.name.rsplit("-", 1)[0] for r in plan.resources} | {
-        r.name for r in plan.resources
-    }
+    known = {r.name.rsplit("-", 1)[0] for r in plan.resources} | {r.name for r in plan.resources}
     for name in sorted(set(ledger.a.workloads) - known):
         ledger.warnings.append(f"assumptions.workloads.{name} names no workload of this stack")
     return ledger.report()

@@ -46,7 +46,9 @@ def price_capacity(ledger: Ledger) -> None:
         _instance(ledger, instance)
 
 
-def task_groups(views: list[ServiceView], which: Callable[[ServiceView], bool], at: int) -> list[Tasks]:
+def task_groups(
+    views: list[ServiceView], which: Callable[[ServiceView], bool], at: int
+) -> list[Tasks]:
     """Tasks of the matching services placed on non-Fargate capacity, at counts()[at]."""
     out = []
     for view in views:
@@ -68,7 +70,11 @@ def asg_fleet(ledger: Ledger, asg: Captured, views: list[ServiceView]) -> Fleet 
     if host is None:
         return None
     providers = ledger.graph.dependents(asg, CAPACITY_PROVIDER)
-    scaling = (providers[0].inputs.get("autoScalingGroupProvider") or {}).get("managedScaling") if providers else None
+    scaling = (
+        (providers[0].inputs.get("autoScalingGroupProvider") or {}).get("managedScaling")
+        if providers
+        else None
+    )
     target = int((scaling or {}).get("targetCapacity", 100))
     low, high = int(asg.inputs.get("minSize", 0)), int(asg.inputs.get("maxSize", 0))
     zones = len(asg.inputs.get("vpcZoneIdentifiers") or []) or 1
@@ -81,7 +87,9 @@ def asg_fleet(ledger: Ledger, asg: Captured, views: list[ServiceView]) -> Fleet 
     return Fleet(host, (counts[0], counts[1], counts[2]), busy[0], zones)
 
 
-def _host_month(ledger: Ledger, type_name: str, volume_gb: float, detailed: bool) -> tuple[float, str]:
+def _host_month(
+    ledger: Ledger, type_name: str, volume_gb: float, detailed: bool
+) -> tuple[float, str]:
     per, basis = ledger.hourly("ec2", type_name, 1)
     if volume_gb:
         ebs = ledger.price("ebs", "gp3GbMonth")
@@ -90,7 +98,9 @@ def _host_month(ledger: Ledger, type_name: str, volume_gb: float, detailed: bool
     if detailed:
         metric = ledger.price("cloudwatch", "metricMonth")
         per += metric.usd * DETAILED_MONITORING_METRICS
-        basis += f"; detailed monitoring {DETAILED_MONITORING_METRICS} metrics at {metric.describe()}"
+        basis += (
+            f"; detailed monitoring {DETAILED_MONITORING_METRICS} metrics at {metric.describe()}"
+        )
     return per, basis
 
 
@@ -104,7 +114,9 @@ def _asg(ledger: Ledger, asg: Captured, views: list[ServiceView]) -> None:
         int((m.get("ebs") or {}).get("volumeSize", DEFAULT_ROOT_VOLUME_GB))
         for m in lt.get("blockDeviceMappings") or []
     )
-    per, basis = _host_month(ledger, name, volume, bool((lt.get("monitoring") or {}).get("enabled")))
+    per, basis = _host_month(
+        ledger, name, volume, bool((lt.get("monitoring") or {}).get("enabled"))
+    )
     fleet = asg_fleet(ledger, asg, views)
     low, high = int(asg.inputs.get("minSize", 0)), int(asg.inputs.get("maxSize", 0))
     if fleet is None:
@@ -112,11 +124,19 @@ def _asg(ledger: Ledger, asg: Captured, views: list[ServiceView]) -> None:
             f"EC2 capacity {asg.name}: {name} has no size in offline/prices.yaml; priced at the "
             "group's minimum size"
         )
-        ledger.add(asg, f"EC2 capacity: {low} x {name} (Auto Scaling {low}..{high})",
-                   per * low, basis + "; the group's minimum size", per * low, per * high)  # fmt: skip
+        ledger.add(
+            asg,
+            f"EC2 capacity: {low} x {name} (Auto Scaling {low}..{high})",
+            per * low,
+            basis + "; the group's minimum size",
+            per * low,
+            per * high,
+        )
         return
     n, lo, hi = fleet.counts
-    tasks = ", ".join(f"{g.count} {g.service}" for g in task_groups(views, lambda v: not v.managed_instances, 0))
+    tasks = ", ".join(
+        f"{g.count} {g.service}" for g in task_groups(views, lambda v: not v.managed_instances, 0)
+    )
     ledger.add(
         asg,
         f"EC2 capacity: {n} x {name} (Auto Scaling {low}..{high})",
@@ -133,7 +153,9 @@ def managed_choice(
     ledger: Ledger, provider: Captured, views: list[ServiceView]
 ) -> tuple[InstanceType, tuple[int, int, int], int, str] | None:
     """The type ECS would pick (the cheapest fleet among the allowed types) and its counts."""
-    template = (provider.inputs.get("managedInstancesProvider") or {}).get("instanceLaunchTemplate") or {}
+    template = (provider.inputs.get("managedInstancesProvider") or {}).get(
+        "instanceLaunchTemplate"
+    ) or {}
     needs: dict[str, Any] = template.get("instanceRequirements") or {}
     vcpu, mem = needs.get("vcpuCount") or {}, needs.get("memoryMib") or {}
     burstable = str(needs.get("burstablePerformance", "excluded"))
@@ -142,7 +164,9 @@ def managed_choice(
     groups = [task_groups(views, lambda v: v.managed_instances, at) for at in range(3)]
     if not any(g.count for g in groups[0] + groups[2]):
         return None
-    archs = {task_shape(v.task_definition)[2] for v in views if v.managed_instances and v.task_definition}
+    archs = {
+        task_shape(v.task_definition)[2] for v in views if v.managed_instances and v.task_definition
+    }
     best: tuple[float, InstanceType, tuple[int, int, int]] | None = None
     for host in ledger.prices.instance_types.values():
         if host.arch not in archs or (host.burstable and burstable == "excluded"):

@@ -16,7 +16,14 @@ from components.specs.cluster import FARGATE_PROVIDERS
 from .cost_lines import Ledger
 from .engine import Captured
 from .schedule import runs_per_week
-from .topology import TASK_DEFINITION, ServiceView, StrategyItem, services, split_tasks, strategy_items
+from .topology import (
+    TASK_DEFINITION,
+    ServiceView,
+    StrategyItem,
+    services,
+    split_tasks,
+    strategy_items,
+)
 
 SCHEDULE = "aws:scheduler/schedule:Schedule"
 FREE_EPHEMERAL_GB = 20  # Fargate includes 20 GB of ephemeral storage per task

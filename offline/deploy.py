@@ -47,9 +47,7 @@ class DeployReport:
     def to_json(self) -> dict[str, Any]:
         return {
             "rollingMinutes": {s.name: round(s.minutes, 2) for s in self.services},
-            "completedMinutes": {
-                s.name: round(s.completed_seconds / 60, 2) for s in self.services
-            },
+            "completedMinutes": {s.name: round(s.completed_seconds / 60, 2) for s in self.services},
             "freshStackMinutes": round(self.fresh_stack_seconds / 60, 2),
             "services": {s.name: s.to_json() for s in self.services},
             "criticalPath": [
@@ -76,9 +74,7 @@ def estimate(plan: Plan) -> DeployReport:
     return DeployReport(deploys, seconds, path, warnings)
 
 
-def coherence(
-    s: Rollout, a: AssumptionsSpec, worst: float, timeouts: dict[str, str]
-) -> list[str]:
+def coherence(s: Rollout, a: AssumptionsSpec, worst: float, timeouts: dict[str, str]) -> list[str]:
     """Settings that contradict each other (timing coherence)."""
     out = []
     longest = a.longest_request_seconds

@@ -166,10 +166,14 @@ def plan_rollout(view: ServiceView, ledger: Ledger) -> tuple[Rollout, list[str]]
         overhead=float(overhead),
         pull=a.image_mb(view.name) / a.image_pull_mb_per_second,
         app_ready=float(a.ready_seconds(view.name)),
-        target=None if not tg else ("network" if lb.get("loadBalancerType") == "network" else "application"),
+        target=None
+        if not tg
+        else ("network" if lb.get("loadBalancerType") == "network" else "application"),
         interval=float(hc.get("interval", 30)),
         healthy_threshold=int(hc.get("healthyThreshold", 5)),
-        new_target_checks=1 if a.new_target_health_checks == "one" else int(hc.get("healthyThreshold", 5)),
+        new_target_checks=1
+        if a.new_target_health_checks == "one"
+        else int(hc.get("healthyThreshold", 5)),
         nlb_registration=float(a.nlb_registration_seconds),
         container_interval=_containers_health(view),
         deregistration_delay=float(tg.get("deregistrationDelay", 300)) if tg else 0.0,

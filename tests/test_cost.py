@@ -276,8 +276,13 @@ def test_assumptions_reject_negative_usage():
 def test_every_price_has_a_source_with_a_public_url_and_a_date():
     for region in ("us-east-1", "ap-northeast-2", "eu-west-1"):
         book = PriceBook(region)
-        for group, item in [("fargate", "vcpuHourX86_64"), ("fargate", "gbHourARM64"),
-                            ("elb", "albHour"), ("nat", "gatewayHour"), ("ipv4", "addressHour")]:  # fmt: skip
+        for group, item in [
+            ("fargate", "vcpuHourX86_64"),
+            ("fargate", "gbHourARM64"),
+            ("elb", "albHour"),
+            ("nat", "gatewayHour"),
+            ("ipv4", "addressHour"),
+        ]:
             price = book.get(group, item)
             assert not price.fallback, (region, group, item)
             assert price.url.startswith("https://") and "(20" in price.source
@@ -285,9 +290,16 @@ def test_every_price_has_a_source_with_a_public_url_and_a_date():
 
 def test_seoul_prices_every_item_the_shipped_families_use_without_guessing():
     book = PriceBook("ap-northeast-2")
-    for group, item in [("elb", "nlbHour"), ("elb", "nlcuHour"), ("vpce", "interfaceAzHour"),
-                        ("ebs", "gp3GbMonth"), ("ec2", "m7g.large"), ("cloudwatch", "alarmMetricMonth"),
-                        ("cloudwatch", "dashboardMonth"), ("kms", "keyMonth")]:  # fmt: skip
+    for group, item in [
+        ("elb", "nlbHour"),
+        ("elb", "nlcuHour"),
+        ("vpce", "interfaceAzHour"),
+        ("ebs", "gp3GbMonth"),
+        ("ec2", "m7g.large"),
+        ("cloudwatch", "alarmMetricMonth"),
+        ("cloudwatch", "dashboardMonth"),
+        ("kms", "keyMonth"),
+    ]:
         assert not book.get(group, item).fallback, (group, item)
 
 
@@ -307,8 +319,8 @@ def test_a_metric_math_alarm_pays_for_every_metric_it_reads():
 
 
 def test_target_tracking_policies_add_the_two_alarms_aws_creates_for_each():
-    cfg = mutate(us_config(), "services.web.autoscaling", {"minCount": 2, "maxCount": 8,
-                                                           "cpuTarget": 60, "memoryTarget": 70})  # fmt: skip
+    scaling = {"minCount": 2, "maxCount": 8, "cpuTarget": 60, "memoryTarget": 70}
+    cfg = mutate(us_config(), "services.web.autoscaling", scaling)
     (web,) = [c for c in report(cfg).lines if "CloudWatch alarm" in c.item]
     assert web.item == "web: 9 CloudWatch alarm(s), 10 alarm metric(s)"
     assert "4 created by AWS" in web.basis

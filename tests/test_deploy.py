@@ -128,8 +128,9 @@ def test_a_container_health_check_replaces_the_40_second_wait():
 def test_a_network_load_balancer_waits_for_target_registration_first():
     cfg = config(
         loadBalancers={"mqtt": {"type": "network"}},
-        services={"broker": {**NO_ALARMS, **WEB, "containerPort": 8883,
-                             "loadBalancer": {"name": "mqtt"}}},  # fmt: skip
+        services={
+            "broker": {**NO_ALARMS, **WEB, "containerPort": 8883, "loadBalancer": {"name": "mqtt"}}
+        },  # fmt: skip
     )
     # registration 120 s (assumptions.nlbRegistrationSeconds) then one 5 s check
     assert only_service(cfg).new_task_seconds == pytest.approx(10 + 20 + 25 + 120 + 5)

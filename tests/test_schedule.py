@@ -116,7 +116,9 @@ def scheduled(cfg):
 
 def test_a_service_scaled_to_zero_at_night_is_priced_for_its_office_hours():
     rep = estimate(plan_config(scheduled(us_config())))
-    fargate = line(rep, "web: 0.36 tasks avg x 0.5 vCPU / 1 GB X86_64 (autoscaling 1..2, on a schedule)")
+    fargate = line(
+        rep, "web: 0.36 tasks avg x 0.5 vCPU / 1 GB X86_64 (autoscaling 1..2, on a schedule)"
+    )
     task_month = (0.5 * 0.04048 + 1 * 0.004445) * HOURS
     assert fargate.monthly_usd == pytest.approx(task_month * 60 / 168)
     assert fargate.min_usd == pytest.approx(task_month * 60 / 168)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-
 from offline.engine import Plan, plan
 from offline.report import plan_json, render
 
