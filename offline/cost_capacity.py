@@ -17,7 +17,7 @@ from .cost_network import ipv4
 from .engine import Captured
 from .placement import Tasks, fits, hosts_needed, managed_scaling_size
 from .prices import InstanceType
-from .topology import CAPACITY_PROVIDER, INSTANCE, ServiceView, services, split_tasks
+from .topology import CAPACITY_PROVIDER, INSTANCE, ServiceView, split_tasks
 
 ASG = "aws:autoscaling/group:Group"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
@@ -36,7 +36,7 @@ class Fleet:
 
 
 def price_capacity(ledger: Ledger) -> None:
-    views = services(ledger.graph)
+    views = ledger.views
     for asg in ledger.graph.of_type(ASG):
         _asg(ledger, asg, views)
     for provider in ledger.graph.of_type(CAPACITY_PROVIDER):

@@ -20,7 +20,6 @@ from .topology import (
     TASK_DEFINITION,
     ServiceView,
     StrategyItem,
-    services,
     split_tasks,
     strategy_items,
 )
@@ -31,7 +30,7 @@ WEEKS_PER_MONTH = 730 / 168
 
 
 def price_compute(ledger: Ledger) -> None:
-    for view in services(ledger.graph):
+    for view in ledger.views:
         _service(ledger, view)
     for schedule in ledger.graph.of_type(SCHEDULE):
         _scheduled_task(ledger, schedule)

@@ -9,13 +9,14 @@ guessed price (another region's) is marked `fallback`; the report lists the gues
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from components.specs.assumptions import AssumptionsSpec
 
 from .engine import Captured, Plan
 from .prices import BASIS_DOC, Price, PriceBook
-from .topology import Graph
+from .topology import Graph, ServiceView, services
 
 NOT_INCLUDED = [
     "data transfer out and cross-AZ traffic",
@@ -96,6 +97,11 @@ class Ledger:
         self.lines: list[CostLine] = []
         self.warnings: list[str] = []
         self._guessed = False  # a price of the line being built was guessed
+
+    @cached_property
+    def views(self) -> list[ServiceView]:
+        """The plan's ECS services, read once for every family and the deploy model."""
+        return services(self.graph)
 
     def add(
         self,

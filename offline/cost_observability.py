@@ -12,7 +12,7 @@ from typing import Any
 
 from .cost_lines import Ledger
 from .engine import Captured
-from .topology import CAPACITY_PROVIDER, CLUSTER, ServiceView, services
+from .topology import CAPACITY_PROVIDER, CLUSTER, ServiceView
 
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -23,7 +23,7 @@ DAYS_PER_MONTH = 30.4
 
 
 def price_observability(ledger: Ledger) -> None:
-    views = services(ledger.graph)
+    views = ledger.views
     of_services = {g for v in views for c in v.containers if (g := _log_group(c)) is not None}
     for group in ledger.graph.of_type(LOG_GROUP):
         _log_group_line(ledger, group, group.inputs.get("name") in of_services)

@@ -23,7 +23,7 @@ from .engine import Captured, Plan
 from .fresh import CREATE_SECONDS, OTHER_CREATE_SECONDS, critical_path
 from .prices import BASIS_DOC
 from .rollout import ServiceDeploy, service_deploy, where_the_time_goes
-from .topology import ServiceView, services
+from .topology import ServiceView
 
 __all__ = [
     "CREATE_SECONDS",
@@ -63,7 +63,7 @@ def estimate(plan: Plan) -> DeployReport:
     ledger = Ledger(plan)
     warnings: list[str] = []
     deploys = []
-    for view in services(ledger.graph):
+    for view in ledger.views:
         deploy, rollout, notes = service_deploy(view, ledger)
         deploys.append(deploy)
         timeouts = dict(view.service.options.get("customTimeouts") or {})

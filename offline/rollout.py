@@ -21,7 +21,7 @@ from .cost_capacity import ASG, asg_fleet, managed_choice, task_groups
 from .cost_compute import task_shape
 from .cost_lines import Ledger
 from .placement import Tasks, hosts_needed
-from .topology import CAPACITY_PROVIDER, ServiceView, services
+from .topology import CAPACITY_PROVIDER, ServiceView
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 DEFAULT_STOP_TIMEOUT = 30  # ContainerDefinition.stopTimeout when unset
@@ -123,7 +123,7 @@ def _capacity_launch(view: ServiceView, ledger: Ledger, surge: int, a: Assumptio
     """A host launch when the surge's tasks do not fit on the hosts the stack runs."""
     if view.fargate or view.external or view.task_definition is None:
         return 0.0
-    views = services(ledger.graph)
+    views = ledger.views
     vcpu, gb, _ = task_shape(view.task_definition)
     new = Tasks(view.name, vcpu, gb, surge)
     if view.managed_instances:
