@@ -13,7 +13,6 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from .specs.operations import AlarmsSpec
 from .specs.service import ServiceSpec
 
 
@@ -108,11 +107,11 @@ def deployment_alarm_names(
     return [alarm_name(project, stack, service, s) for s in ("5xx", "p99", "unhealthy")]
 
 
-def _alarm_settings(cfg: AlarmsSpec, actions: list[str]) -> dict[str, Any]:
+def _alarm_settings(minutes: int, actions: list[str]) -> dict[str, Any]:
     """What every golden-signal alarm shares: N of N one-minute periods, and who hears it."""
     return {
-        "evaluation_periods": cfg.evaluation_minutes,
-        "datapoints_to_alarm": cfg.evaluation_minutes,
+        "evaluation_periods": minutes,
+        "datapoints_to_alarm": minutes,
         "alarm_actions": actions,
         "ok_actions": actions,
     }
@@ -131,7 +130,14 @@ def traffic_alarms(
         return []
     project, stack = pulumi.get_project(), pulumi.get_stack()
     cfg = spec.alarms
-    common = {**_alarm_settings(cfg, actions), "treat_missing_data": "notBreaching"}
+    # These are the deployment alarms: their window is the bake ECS adds to every deployment
+    # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html),
+    # and ELB publishes these metrics every 60 s, the shortest period they allow
+    # (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html).
+    common = {
+        **_alarm_settings(cfg.rollback_evaluation_minutes, actions),
+        "treat_missing_data": "notBreaching",
+    }
     out: list[aws.cloudwatch.MetricAlarm] = []
     application = traffic.namespace == "AWS/ApplicationELB"
     tgs = list(traffic.target_groups)
@@ -242,7 +248,7 @@ def capacity_alarms(
     project, stack = pulumi.get_project(), pulumi.get_stack()
     cfg = spec.alarms
     dims = {"ClusterName": cluster_name, "ServiceName": service_name}
-    common = _alarm_settings(cfg, actions)
+    common = _alarm_settings(cfg.evaluation_minutes, actions)
     out = [
         aws.cloudwatch.MetricAlarm(
             f"{name}-{signal}",

@@ -33,10 +33,15 @@ class DeploymentRolledBackError(Exception):
 def verify_rollout(name: str, requested: str, running: str) -> str:
     """Fail the update when the service settled on another revision than the one requested.
 
-    With waitForSteadyState the provider waits until the service is stable; a circuit-breaker
-    or alarm rollback is stable too, on the previous revision, and the provider reads that
-    revision back into `taskDefinition`. Comparing it with the revision we registered turns a
-    silent rollback into a failed `pulumi up` that names both revisions.
+    What `pulumi up` waits for (docs/model-basis.md, "What pulumi up waits for"): with
+    waitForSteadyState, for a new deployment the provider polls the ECS service deployment
+    (DescribeServiceDeployments) until SUCCESSFUL, which ECS sets only after the deployment
+    alarms' bake, and fails the update with ECS's reason on ROLLBACK_SUCCESSFUL, ROLLBACK_FAILED
+    or STOPPED: an alarm rollback during the bake fails `pulumi up`. Otherwise (no new
+    deployment, or the provider's fallback: one deployment, running == desired) it returns at
+    steady state, and a rollback is caught here: the provider reads the revision the service
+    runs back into `taskDefinition`, and a different one than we registered fails the update.
+    A rollback that starts after `up` returned is not seen by either.
     """
     if requested != running:
         raise DeploymentRolledBackError(

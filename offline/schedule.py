@@ -24,6 +24,8 @@ WEEK_MINUTES = 7 * 24 * 60
 REFERENCE_MONDAY = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday, 00:00 UTC
 DAY_NAMES = {"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}
 CRON = re.compile(r"^cron\((.+)\)$")
+RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+RATE_MINUTES = {"minute": 1, "hour": 60, "day": 1440}
 
 
 @dataclass(frozen=True)
@@ -176,3 +178,17 @@ def _value(text: str, names: dict[str, int]) -> int | None:
     if text in names:
         return names[text]
     return int(text) if text.isdigit() else None
+
+
+def runs_per_week(expression: str, timezone: str | None) -> float | None:
+    """How often a schedule fires in a week: rate(N unit), a weekly cron, or 0 for at(...);
+    None for a cron this module does not model (days of the month, months, years)."""
+    text = expression.strip()
+    if text.startswith("at("):
+        return 0.0
+    rate = RATE.match(text)
+    if rate:
+        every = int(rate.group(1)) * RATE_MINUTES[rate.group(2).rstrip("s")]
+        return WEEK_MINUTES / every
+    firings = _firings(Action(text, timezone, None, None))
+    return None if firings is None else float(len(firings))

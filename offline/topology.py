@@ -196,7 +196,7 @@ def _int_or_none(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def _items(raw: list[dict[str, Any]]) -> list[StrategyItem]:
+def strategy_items(raw: list[dict[str, Any]]) -> list[StrategyItem]:
     # An EC2 provider's name is computed by AWS (here: by the mock), so it is read as "EC2".
     return [
         StrategyItem(
@@ -212,7 +212,7 @@ def _strategy(graph: Graph, service: Captured) -> tuple[list[StrategyItem], str]
     """The strategy ECS applies: the service's own, its launch type, or the cluster default."""
     own = service.inputs.get("capacityProviderStrategies") or []
     if own:
-        return _items(own), "service"
+        return strategy_items(own), "service"
     launch_type = service.inputs.get("launchType")
     if launch_type:
         return [StrategyItem(str(launch_type), 0, 1)], f"launchType {launch_type}"
@@ -220,7 +220,7 @@ def _strategy(graph: Graph, service: Captured) -> tuple[list[StrategyItem], str]
     if len(capacity) == 1:
         default = capacity[0].inputs.get("defaultCapacityProviderStrategies") or []
         if default:
-            return _items(default), "cluster default"
+            return strategy_items(default), "cluster default"
     # CreateService with neither a strategy nor a cluster default uses launch type EC2; our
     # cluster always has a default, so this is only reached by hand-built plans.
     return [StrategyItem("EC2", 0, 1)], "no strategy (ECS default launch type EC2)"

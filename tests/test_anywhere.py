@@ -277,7 +277,7 @@ def test_cost_bills_the_expected_servers_per_hour_and_no_fargate_for_external_ta
     assert servers.item == "ECS Anywhere: 2 registered server(s)"
     assert servers.monthly_usd == pytest.approx(2 * 0.01025 * 730)
     assert "cluster.external.instances" in servers.basis
-    (task,) = [line for line in report.lines if line.item.startswith("edge:")]
+    (task,) = [line for line in report.lines if line.item.startswith("edge: 1 task")]
     assert task.monthly_usd == 0 and "external instances" in task.item
 
 
@@ -286,7 +286,8 @@ def test_deploy_time_treats_an_external_task_like_an_ec2_start():
     (svc,) = deploy_estimate(p).services
     ec2 = p.config.assumptions.ec2_task_overhead_seconds
     pull = p.config.assumptions.image_size_mb / p.config.assumptions.image_pull_mb_per_second
-    assert svc.terms["taskLaunch"] == pytest.approx(ec2 + pull)
+    assert svc.terms["taskLaunch"] == pytest.approx(ec2)
+    assert svc.terms["imagePull"] == pytest.approx(pull)
 
 
 def test_diagram_shows_the_servers_outside_the_vpc():

@@ -173,22 +173,26 @@ def test_bad_capacity_configs_are_rejected_at_the_key(cfg, path, fragment):
     assert fragment in error.message
 
 
-def test_managed_instances_are_estimated_as_the_cheapest_fitting_type_packed_by_size():
+M6I_MONTH = 0.118 * 730 + 30 * 0.0912 + 0.121 * 0.118 * 730  # Seoul: instance, gp3, fee
+
+
+def test_managed_instances_are_estimated_as_the_cheapest_allowed_type_spread_and_packed():
     from offline.cost import estimate
 
     on_managed = {**API, "desiredCount": 3, "capacityProviders": MANAGED}
     rep = estimate(plan_config(stack(services={"api": on_managed, "web": API})))
-    (api,) = [c for c in rep.lines if c.item.startswith("api: ")]
-    (web,) = [c for c in rep.lines if c.item.startswith("web: ")]
+    (api,) = [c for c in rep.lines if c.item.startswith("api: 3 tasks")]
+    (web,) = [c for c in rep.lines if c.item.startswith("web: ") and " x " in c.item]
     assert api.item.endswith("on Managed Instances") and api.monthly_usd == 0
     assert not web.item.endswith("on Managed Instances") and web.monthly_usd > 0
     (fleet,) = [c for c in rep.lines if c.item.startswith("ECS Managed Instances")]
-    # 3 tasks of 0.5 vCPU / 1 GiB (x86) within 2-8 vCPU, 4-32 GiB: the cheapest priced type is
-    # Seoul's t3.medium (2 vCPU, 4 GiB) at $0.052/h; 1.5 vCPU and 3 GiB in total fit one, plus
-    # its 30 GB gp3 root volume at $0.08/GB-month
-    assert fleet.item == "ECS Managed Instances cluster-managed: 1 x t3.medium [est]"
-    assert fleet.monthly_usd == pytest.approx(0.052 * 730 + 30 * 0.08)
-    assert "management fee per instance-hour is not included" in fleet.basis
+    # 3 tasks of 0.5 vCPU / 1 GiB (x86) within 2-8 vCPU, 4-32 GiB: burstable T types are
+    # excluded by default, so Seoul's cheapest priced x86 type is m6i.large ($0.118/h); the
+    # tasks spread over 2 AZs (2 + 1) need one instance in each; each instance adds its 30 GB
+    # gp3 root volume ($0.0912/GB-month) and the management fee (12.1 % of on-demand)
+    assert fleet.item == "ECS Managed Instances cluster-managed: 2 x m6i.large [est]"
+    assert fleet.monthly_usd == pytest.approx(2 * M6I_MONTH)
+    assert "management fee" in fleet.basis and "burstable excluded" in fleet.basis
     assert not [w for w in rep.warnings if "Managed Instances" in w]
 
 
@@ -198,9 +202,9 @@ def test_managed_instances_grow_with_the_tasks_they_hold():
     big = {**API, "cpu": 2048, "memory": 4096, "desiredCount": 3, "capacityProviders": MANAGED}
     rep = estimate(plan_config(stack(services={"api": big})))
     (fleet,) = [c for c in rep.lines if c.item.startswith("ECS Managed Instances")]
-    # one 2 vCPU / 4 GiB task per t3.medium: three instances
-    assert fleet.item == "ECS Managed Instances cluster-managed: 3 x t3.medium [est]"
-    assert fleet.monthly_usd == pytest.approx(3 * (0.052 * 730 + 30 * 0.08))
+    # one 2 vCPU / 4 GiB task per m6i.large (2 vCPU): three instances
+    assert fleet.item == "ECS Managed Instances cluster-managed: 3 x m6i.large [est]"
+    assert fleet.monthly_usd == pytest.approx(3 * M6I_MONTH)
 
 
 def test_ecs19_managed_scaling_rule_does_not_apply_to_managed_instances():

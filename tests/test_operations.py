@@ -487,6 +487,27 @@ def test_alarm_thresholds_come_from_config():
     assert rate["returnData"] is True and "HTTPCode" not in rate["expression"]
 
 
+def test_deployment_alarms_evaluate_one_minute_so_the_bake_is_short_and_others_three():
+    found = alarms(plan_config(stack()))
+    for name in ("web-5xx", "web-p99", "web-unhealthy"):
+        assert found[name].inputs["evaluationPeriods"] == 1, name
+        assert found[name].inputs["datapointsToAlarm"] == 1, name
+    for name in ("web-cpu", "web-memory"):
+        assert found[name].inputs["evaluationPeriods"] == 3, name
+    slower = mutate(stack(), "services.web.alarms", {"rollbackEvaluationMinutes": 3})
+    assert alarms(plan_config(slower))["web-5xx"].inputs["evaluationPeriods"] == 3
+
+
+def test_the_update_timeout_covers_the_alarm_bake():
+    def minutes(cfg):
+        return int(svc(plan_config(cfg)).options["customTimeouts"]["update"][:-1])
+
+    base = mutate(stack(), "services.web.deployment", {"waitForSteadyState": True})
+    long_bake = mutate(base, "services.web.alarms", {"rollbackEvaluationMinutes": 20})
+    # the worst case includes the healthy deployment and its 20 min bake (x 1.5 margin)
+    assert minutes(long_bake) >= minutes(base) + 19 * 1.5
+
+
 def test_blue_green_alarms_watch_both_target_groups():
     found = alarms(plan_config(stack(BLUE_GREEN)))
     queries = found["web-5xx"].inputs["metricQueries"]

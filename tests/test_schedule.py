@@ -116,7 +116,9 @@ def scheduled(cfg):
 
 def test_a_service_scaled_to_zero_at_night_is_priced_for_its_office_hours():
     rep = estimate(plan_config(scheduled(us_config())))
-    fargate = line(rep, "web: 1 x 0.5 vCPU / 1 GB X86_64 task (autoscaling 1..2, on a schedule)")
+    fargate = line(
+        rep, "web: 0.36 tasks avg x 0.5 vCPU / 1 GB X86_64 (autoscaling 1..2, on a schedule)"
+    )
     task_month = (0.5 * 0.04048 + 1 * 0.004445) * HOURS
     assert fargate.monthly_usd == pytest.approx(task_month * 60 / 168)
     assert fargate.min_usd == pytest.approx(task_month * 60 / 168)
@@ -134,7 +136,7 @@ def test_public_task_addresses_follow_the_schedule_too():
 def test_a_schedule_that_is_not_weekly_prices_the_desired_count_and_says_so():
     cfg = scheduled(us_config())
     cfg = mutate(cfg, "services.web.autoscaling.schedules.0.schedule", "rate(12 hours)")
-    fargate = line(estimate(plan_config(cfg)), "web: 1 x")
+    fargate = line(estimate(plan_config(cfg)), "web: 1 task x")
     assert fargate.monthly_usd == pytest.approx((0.5 * 0.04048 + 1 * 0.004445) * HOURS)
     assert "scheduled actions not modelled (not a weekly cron)" in fargate.basis
     assert "on a schedule" not in fargate.item

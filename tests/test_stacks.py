@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from offline import deploy
 from offline.engine import Plan, plan
 from offline.report import plan_json, render
 
@@ -142,11 +141,3 @@ def test_no_shipped_service_enables_exec_in_prod_and_every_one_waits_for_steady_
         assert service.options["customTimeouts"]["update"].endswith("m")
         if stack == "prod":
             assert service.inputs["enableExecuteCommand"] is False
-
-
-@pytest.mark.parametrize("stack", STACKS)
-def test_every_shipped_service_deploys_in_under_two_minutes_modelled(stack):
-    # issue 5: tuned rolling deploys (stopTimeout after the drain, short drains where requests
-    # are short); blue/green with a bake is documented but not shipped for that reason
-    minutes = deploy.estimate(stack_plan(stack)).to_json()["rollingMinutes"]
-    assert minutes and all(m < 2 for m in minutes.values()), minutes

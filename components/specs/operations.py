@@ -217,7 +217,21 @@ class AlarmsSpec(Spec):
     cpu_percent: int = Field(90, ge=10, le=100, description="Average CPU utilization.")
     memory_percent: int = Field(90, ge=10, le=100, description="Average memory utilization.")
     evaluation_minutes: int = Field(
-        3, ge=1, le=60, description="Consecutive breaching minutes before an alarm fires."
+        3,
+        ge=1,
+        le=60,
+        description="Consecutive breaching minutes before a CPU, memory or running-task alarm "
+        "fires.",
+    )
+    rollback_evaluation_minutes: int = Field(
+        1,
+        ge=1,
+        le=60,
+        description="Consecutive breaching minutes before a deployment (rollback) alarm fires: "
+        "5xx rate, p99 latency, unhealthy targets. ECS keeps a deployment IN_PROGRESS for a "
+        "bake it computes from these alarms' windows after the old tasks are gone, so every "
+        "deploy waits about this long; 1 is the shortest the load balancer's 60-second metrics "
+        "allow.",
     )
 
 
