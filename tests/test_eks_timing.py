@@ -17,6 +17,8 @@ from offline.eks.workloads import Workload, collect, containers
 from tests.support import config, plan_config
 
 DEFAULTS = AssumptionsSpec()
+# The hand computations below count the target group's healthy threshold of checks.
+THRESHOLD = AssumptionsSpec.model_validate({"newTargetHealthChecks": "healthyThreshold"})
 BALANCED = {
     "image": "public.ecr.aws/nginx/nginx:1.27",
     "cpu": 512,
@@ -53,7 +55,7 @@ def workload(raw: dict[str, Any], replicas: int, arch: str = "X86_64") -> Worklo
 
 
 def test_rolling_update_behind_an_alb_on_fargate():
-    r = rollout(workload(BALANCED, 2), DEFAULTS, fargate=True)
+    r = rollout(workload(BALANCED, 2), THRESHOLD, fargate=True)
     # surge ceil(2 x 50%) = 1, unavailable floor(2 x 50%) = 1: one wave of 2
     # new pod: 2 scheduling + 20 launch + 25 pull + 10 app + 10 readiness period
     #          + 5 registration + 3 x 10 health checks + 5 readiness gate = 107
@@ -108,12 +110,12 @@ def test_fresh_cluster_on_fargate_is_network_then_control_plane_then_the_load_ba
         services={"api": {**BALANCED, "desiredCount": 2}},
     )
     plan = plan_config(cfg)
-    fresh = fresh_stack(plan, collect(plan), DEFAULTS, fargate=True)
+    fresh = fresh_stack(plan, collect(plan), THRESHOLD, fargate=True)
     # controller: 2 OIDC + 12 IAM role + 10 chart + (20 + 25) pod = 69; then the ALB chain
     # 116 + 18 + 2 + 2 = 138 (207 in all) outlasts the first pod (72 s), then 3 x 10 health
     # checks and the 5 s readiness gate.
     assert fresh.seconds == network_seconds(plan) + 544 + 18 + 207 + 35
     assert [step for step, _ in fresh.path][1:3] == ["EKS control plane", "Fargate profile"]
-    nodes = fresh_stack(plan, collect(plan), DEFAULTS, fargate=False)
+    nodes = fresh_stack(plan, collect(plan), THRESHOLD, fargate=False)
     # on nodes: node group 160 s, controller pod 10 + 25: 59 + 138 = 197
     assert nodes.seconds == network_seconds(plan) + 544 + 160 + 197 + 35

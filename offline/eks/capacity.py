@@ -65,11 +65,11 @@ def candidates(prices: PriceBook, arch: str, prefix: bool) -> list[tuple[NodeSha
     """Priced, non-burstable instance types of this architecture with known network limits."""
     out = []
     for name, spec in sorted(prices.instance_types.items()):
-        if spec["arch"] != arch or spec.get("burstable") or not prices.has("ec2", name):
+        if spec.arch != arch or spec.burstable or not prices.has("ec2", name):
             continue
         if data.instance_network(name) is None:
             continue
-        node = shape(name, int(spec["vcpu"]), float(spec["memoryGib"]), prefix)
+        node = shape(name, int(spec.vcpu), spec.memory_gib, prefix)
         out.append((node, prices.get("ec2", name).usd))
     return out
 
