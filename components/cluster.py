@@ -68,7 +68,11 @@ class Cluster(pulumi.ComponentResource):
             policy=pulumi.Output.all(identity.account_id, region).apply(
                 lambda a: _exec_key_policy(a[0], a[1])
             ),
-            opts=protection.stateful(self),
+            # Retained with the log group it encrypts: "If you revoke CloudWatch Logs access to
+            # an associated key or delete an associated KMS key, your encrypted data in
+            # CloudWatch Logs can no longer be retrieved."
+            # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+            opts=protection.stateful(self, retained=True),
         )
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-exec",
@@ -122,7 +126,10 @@ class Cluster(pulumi.ComponentResource):
                 vpc_id=vpc_id,
                 subnet_ids=private_subnet_ids,
             )
-            providers.append(self.managed_instances_provider)
+            # Not in `providers`: a Managed Instances provider is bound to its cluster when it is
+            # created, and PutClusterCapacityProviders refuses it ("Amazon ECS Managed Instances
+            # doesn't support this"). Services name it in their own strategy.
+            # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutClusterCapacityProviders.html
         capacity = aws.ecs.ClusterCapacityProviders(
             f"{name}-capacity",
             cluster_name=cluster.name,
