@@ -242,6 +242,12 @@ class Cluster(pulumi.ComponentResource):
                 id=template.id, version="$Latest"
             ),
             protect_from_scale_in=True,  # managed termination protection requires it
+            # Scale-in protected instances are never terminated by the group, so deleting it
+            # waits forever unless forced: DeleteAutoScalingGroup ForceDelete deletes the group
+            # "along with all instances associated with the group, without waiting".
+            # https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-protection.html
+            # https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DeleteAutoScalingGroup.html
+            force_delete=True,
             health_check_type="EC2",
             tags=[
                 aws.autoscaling.GroupTagArgs(

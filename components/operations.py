@@ -99,15 +99,6 @@ def alarm_name(project: str, stack: str, service: str, signal: str) -> str:
     return f"{project}-{stack}-{service}-{signal}"
 
 
-def deployment_alarm_names(
-    project: str, stack: str, service: str, spec: ServiceSpec, has_traffic: bool
-) -> list[str]:
-    """The alarms that roll a deployment back: the traffic signals (not CPU/memory spikes)."""
-    if not spec.alarms.enabled or not has_traffic:
-        return []
-    return [alarm_name(project, stack, service, s) for s in ("5xx", "p99", "unhealthy")]
-
-
 def _alarm_settings(cfg: AlarmsSpec, actions: list[str]) -> dict[str, Any]:
     """What every golden-signal alarm shares: N of N one-minute periods, and who hears it."""
     return {

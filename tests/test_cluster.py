@@ -135,6 +135,8 @@ def test_ec2_auto_scaling_group_spans_the_private_subnets_and_is_protected_from_
         "tags"
     ]
     assert group.options["ignoreChanges"] == ["desiredCapacity"]
+    # Scale-in protected instances are never terminated by the group: deleting it must force.
+    assert group.inputs["forceDelete"] is True
 
 
 def test_ec2_launch_template_requires_imdsv2_and_registers_with_the_cluster():
