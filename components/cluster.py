@@ -74,6 +74,8 @@ class Cluster(pulumi.ComponentResource):
             # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
             opts=protection.stateful(self, retained=True),
         )
+        # Fixed name, retained: documented and guarded like the services' log groups
+        # (components/task.py); its key above is retained with it.
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-exec",
             name=f"/ecs/{project}-{stack}/exec",
@@ -81,6 +83,9 @@ class Cluster(pulumi.ComponentResource):
             kms_key_id=key.arn,
             opts=protection.stateful(self, retained=True),
         )
+        # Fixed names below (namespace: the domain callers use; cluster: the name in CLI
+        # commands, alarms and dashboards) are never retained on delete, so a destroy removes
+        # them and a re-created stack can take the same names again.
         namespace = aws.servicediscovery.HttpNamespace(
             f"{name}-namespace",
             name=spec.service_connect_namespace or f"{stack}.internal",
@@ -196,10 +201,12 @@ class Cluster(pulumi.ComponentResource):
             description="ECS container instances: register with the cluster, SSM access",
             opts=child,
         )
-        for suffix, policy in iam.INSTANCE_POLICIES.items():
+        grants = [
             aws.iam.RolePolicyAttachment(
                 f"{name}-instance-{suffix}", role=role.name, policy_arn=policy, opts=child
             )
+            for suffix, policy in iam.INSTANCE_POLICIES.items()
+        ]
         profile = aws.iam.InstanceProfile(f"{name}-instance", role=role.name, opts=child)
         sg = security_groups.for_instances(
             f"{name}-instances",
@@ -231,7 +238,10 @@ class Cluster(pulumi.ComponentResource):
             ],
             monitoring=aws.ec2.LaunchTemplateMonitoringArgs(enabled=True),
             update_default_version=True,
-            opts=child,
+            # Instances register with the cluster using the profile's role at boot; its grants
+            # exist before the group launches from this template (IAM eventual consistency).
+            # https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency
+            opts=pulumi.ResourceOptions(parent=self, depends_on=grants),
         )
         group = aws.autoscaling.Group(
             f"{name}-ec2",

@@ -96,6 +96,9 @@ def autoscaling(
 
 
 def alarm_name(project: str, stack: str, service: str, signal: str) -> str:
+    """A readable, fixed alarm name (it is the subject of every notification). Alarms are never
+    retained on delete, so a destroy removes them and a re-created stack reuses the names;
+    whatever refers to an alarm takes its `name` output, never this string again."""
     return f"{project}-{stack}-{service}-{signal}"
 
 

@@ -37,6 +37,12 @@ def task_definition(
     stack, project, region = pulumi.get_stack(), pulumi.get_project(), placement.region
     account = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=parent)).account_id
 
+    # A fixed name, on purpose (documented and guarded, not auto-named): it is what people
+    # query (`aws logs tail`, Logs Insights, saved searches), and switching deployed stacks to
+    # generated names would replace every log group, losing the logs where they are not
+    # retained. Retained on delete, it outlives a destroy, and a re-created stack must adopt it
+    # (`pulumi import`, docs/aws-rules.md) instead of creating it: the plan's
+    # `retained-fixed-name` rule lets through only such documented names.
     log_group_name = f"/ecs/{project}-{stack}/{name}"
     logs = aws.cloudwatch.LogGroup(
         f"{name}-logs",
