@@ -23,7 +23,7 @@ SERVICE_CONNECT = (
 
 
 def _managed_instances(node: Node | None) -> bool:
-    return node is not None and bool(node.inputs.get("managedInstancesProvider"))
+    return node is not None and node.inputs.get("managedInstancesProvider") is not None
 
 
 def _put_refuses_managed_instances(graph: Graph) -> Iterator[tuple[Node, str]]:
