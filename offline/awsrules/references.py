@@ -312,7 +312,8 @@ RULES = [
     AwsRule(
         id="reference-resolves",
         title="Every name, ARN or ID an input refers to resolves",
-        url="https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html",
+        url="https://docs.aws.amazon.com/AmazonECS/latest/developerguide/"
+        "deployment-alarm-failure.html",
         reason="AWS refuses a reference to a resource that does not exist (a target group, "
         "role, key or log group), or accepts it silently where it is only a name (ECS "
         "deployment alarms are watched by name and never checked).",
@@ -322,10 +323,10 @@ RULES = [
     AwsRule(
         id="exported-url-resolves",
         title="Exported URLs resolve to something in the plan",
-        url="https://docs.aws.amazon.com/elasticloadbalancing/latest/application/"
-        "application-load-balancers.html#dns-name",
-        reason="A load balancer answers at its own DNS name; a host name is reachable only "
-        "through a DNS record someone created.",
+        url="https://docs.aws.amazon.com/ElasticLoadBalancing/latest/DeveloperGuide/"
+        "using-domain-names-with-elb.html",
+        reason="Each load balancer has a unique DNS name; a custom domain name reaches it only "
+        "once someone maps it (a CNAME or a Route 53 alias record).",
         check=_exported_urls,
         pack=False,  # stack outputs do not exist during a preview
     ),

@@ -22,9 +22,11 @@ SCHEDULER_PAGE = (
     "https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-"
     "prevention.html"
 )
+# "If you use both conditions, and if the aws:SourceArn value contains the account ID, the
+# aws:SourceAccount value and the account in the aws:SourceArn value must show the same
+# account ID when used in the same policy statement."
 SOURCE_KEYS_PAGE = (
-    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html"
-    "#condition-keys-sourcearn"
+    "https://docs.aws.amazon.com/controltower/latest/userguide/prevent-confused-deputy.html"
 )
 
 
