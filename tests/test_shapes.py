@@ -38,7 +38,7 @@ def test_exemptions_say_why_and_are_not_also_checked():
         ("aws:cloudwatch/logGroup:LogGroup", {"name": "/ecs/app name"}, "does not match"),
         ("aws:cloudwatch/metricAlarm:MetricAlarm", {"evaluationPeriods": 0}, "below the minimum"),
         ("aws:cloudwatch/dashboard:Dashboard", {"dashboardBody": "{widgets"}, "not JSON"),
-        ("aws:sqs/queue:Queue", {"messageRetentionSeconds": 30}, "outside 60..1209600"),
+        ("aws:sqs/queue:Queue", {"messageRetentionSeconds": 30}, "must be 60..1209600"),
         ("aws:kms/key:Key", {"deletionWindowInDays": 400}, "above the maximum"),
         ("aws:iam/role:Role", {"maxSessionDuration": 60}, "below the minimum"),
         ("aws:iam/rolePolicy:RolePolicy", {"name": "my policy"}, "does not match"),

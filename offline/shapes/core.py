@@ -142,6 +142,18 @@ def api(service: str, shape_name: str) -> Callable[[Any, str], list[str]]:
     return lambda value, where: validate(value, shape(service, shape_name), where)
 
 
+def between(low: int, high: int, what: str) -> Callable[[Any, str], list[str]]:
+    """A whole number in a documented range, for values AWS takes as strings (load balancer,
+    target group and SQS attributes), whose shapes carry no range."""
+
+    def check(value: Any, where: str) -> list[str]:
+        if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+            return []
+        return [f"{where}: {what} must be {low}..{high}, got {value!r}"]
+
+    return check
+
+
 def run_checks(checks: list[Check], type_: str, inputs: dict[str, Any], name: str) -> list[str]:
     errors: list[str] = []
     for path, check in checks:

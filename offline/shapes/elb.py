@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .core import Check, api
+from .core import Check, api, between
 
 
 def _listener_rule_priority(value: Any, where: str) -> list[str]:
@@ -13,22 +13,10 @@ def _listener_rule_priority(value: Any, where: str) -> list[str]:
     return [f"{where}: listener rule priority must be 1..50000, got {value!r}"]
 
 
-def _between(low: int, high: int, what: str):
-    """Load balancer and target group attributes travel as strings; their documented ranges
-    (botocore LoadBalancerAttribute / TargetGroupAttribute) are checked here."""
-
-    def check(value: Any, where: str) -> list[str]:
-        if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
-            return []
-        return [f"{where}: {what} must be {low}..{high}, got {value!r}"]
-
-    return check
-
-
 # "idle_timeout.timeout_seconds - The idle timeout value, in seconds. The valid range is
 # 1-4000 seconds." / "deregistration_delay.timeout_seconds ... The range is 0-3600 seconds."
-_idle_timeout = _between(1, 4000, "idle_timeout.timeout_seconds")
-_deregistration_delay = _between(0, 3600, "deregistration_delay.timeout_seconds")
+_idle_timeout = between(1, 4000, "idle_timeout.timeout_seconds")
+_deregistration_delay = between(0, 3600, "deregistration_delay.timeout_seconds")
 
 CHECKS: dict[str, list[Check]] = {
     "aws:lb/loadBalancer:LoadBalancer": [

@@ -9,7 +9,7 @@ from typing import Any
 
 from components.specs.common import LOG_RETENTION_DAYS
 
-from .core import Check, api
+from .core import Check, api, between
 
 
 def _retention(value: Any, where: str) -> list[str]:
@@ -27,17 +27,6 @@ def _json_text(value: Any, where: str) -> list[str]:
     except json.JSONDecodeError as exc:
         return [f"{where}: not JSON ({exc})"]
     return []
-
-
-def _between(low: int, high: int):
-    """SQS attributes travel as strings; CreateQueue documents each one's valid range."""
-
-    def check(value: Any, where: str) -> list[str]:
-        if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
-            return []
-        return [f"{where}: {value!r} is outside {low}..{high} (CreateQueue attributes)"]
-
-    return check
 
 
 AA = "application-autoscaling"
@@ -171,11 +160,14 @@ CHECKS: dict[str, list[Check]] = {
         ("rules[].expiration.days", api("s3", "Days")),
     ],
     "aws:sqs/queue:Queue": [
-        ("messageRetentionSeconds", _between(60, 1_209_600)),
-        ("visibilityTimeoutSeconds", _between(0, 43_200)),
-        ("delaySeconds", _between(0, 900)),
-        ("receiveWaitTimeSeconds", _between(0, 20)),
-        ("maxMessageSize", _between(1_024, 1_048_576)),
+        (
+            "messageRetentionSeconds",
+            between(60, 1_209_600, "CreateQueue MessageRetentionPeriod"),
+        ),
+        ("visibilityTimeoutSeconds", between(0, 43_200, "CreateQueue VisibilityTimeout")),
+        ("delaySeconds", between(0, 900, "CreateQueue DelaySeconds")),
+        ("receiveWaitTimeSeconds", between(0, 20, "CreateQueue ReceiveMessageWaitTimeSeconds")),
+        ("maxMessageSize", between(1_024, 1_048_576, "CreateQueue MaximumMessageSize")),
         ("redrivePolicy", _json_text),
         ("name", api("sqs", "String")),
     ],
