@@ -106,6 +106,7 @@ pulumi.export(
     {
         name: {
             "url": svc.url,
+            **({"hostHeader": svc.host_header} if svc.host_header else {}),
             "serviceName": svc.service_name,
             "logGroup": svc.log_group_name,
             "taskRoleArn": svc.task_role_arn,

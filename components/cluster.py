@@ -68,8 +68,14 @@ class Cluster(pulumi.ComponentResource):
             policy=pulumi.Output.all(identity.account_id, region).apply(
                 lambda a: _exec_key_policy(a[0], a[1])
             ),
-            opts=protection.stateful(self),
+            # Retained with the log group it encrypts: "If you revoke CloudWatch Logs access to
+            # an associated key or delete an associated KMS key, your encrypted data in
+            # CloudWatch Logs can no longer be retrieved."
+            # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+            opts=protection.stateful(self, retained=True),
         )
+        # Fixed name, retained: documented and guarded like the services' log groups
+        # (components/task.py); its key above is retained with it.
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-exec",
             name=f"/ecs/{project}-{stack}/exec",
@@ -77,6 +83,9 @@ class Cluster(pulumi.ComponentResource):
             kms_key_id=key.arn,
             opts=protection.stateful(self, retained=True),
         )
+        # Fixed names below (namespace: the domain callers use; cluster: the name in CLI
+        # commands, alarms and dashboards) are never retained on delete, so a destroy removes
+        # them and a re-created stack can take the same names again.
         namespace = aws.servicediscovery.HttpNamespace(
             f"{name}-namespace",
             name=spec.service_connect_namespace or f"{stack}.internal",
@@ -122,7 +131,10 @@ class Cluster(pulumi.ComponentResource):
                 vpc_id=vpc_id,
                 subnet_ids=private_subnet_ids,
             )
-            providers.append(self.managed_instances_provider)
+            # Not in `providers`: a Managed Instances provider is bound to its cluster when it is
+            # created, and PutClusterCapacityProviders refuses it ("Amazon ECS Managed Instances
+            # doesn't support this"). Services name it in their own strategy.
+            # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutClusterCapacityProviders.html
         capacity = aws.ecs.ClusterCapacityProviders(
             f"{name}-capacity",
             cluster_name=cluster.name,
@@ -189,10 +201,12 @@ class Cluster(pulumi.ComponentResource):
             description="ECS container instances: register with the cluster, SSM access",
             opts=child,
         )
-        for suffix, policy in iam.INSTANCE_POLICIES.items():
+        grants = [
             aws.iam.RolePolicyAttachment(
                 f"{name}-instance-{suffix}", role=role.name, policy_arn=policy, opts=child
             )
+            for suffix, policy in iam.INSTANCE_POLICIES.items()
+        ]
         profile = aws.iam.InstanceProfile(f"{name}-instance", role=role.name, opts=child)
         sg = security_groups.for_instances(
             f"{name}-instances",
@@ -224,7 +238,10 @@ class Cluster(pulumi.ComponentResource):
             ],
             monitoring=aws.ec2.LaunchTemplateMonitoringArgs(enabled=True),
             update_default_version=True,
-            opts=child,
+            # Instances register with the cluster using the profile's role at boot; its grants
+            # exist before the group launches from this template (IAM eventual consistency).
+            # https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency
+            opts=pulumi.ResourceOptions(parent=self, depends_on=grants),
         )
         group = aws.autoscaling.Group(
             f"{name}-ec2",
@@ -235,6 +252,12 @@ class Cluster(pulumi.ComponentResource):
                 id=template.id, version="$Latest"
             ),
             protect_from_scale_in=True,  # managed termination protection requires it
+            # Scale-in protected instances are never terminated by the group, so deleting it
+            # waits forever unless forced: DeleteAutoScalingGroup ForceDelete deletes the group
+            # "along with all instances associated with the group, without waiting".
+            # https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-protection.html
+            # https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DeleteAutoScalingGroup.html
+            force_delete=True,
             health_check_type="EC2",
             tags=[
                 aws.autoscaling.GroupTagArgs(

@@ -131,6 +131,15 @@ def container_definitions(
     if spec.container_port is not None:
         ports.append(_port("http", spec.container_port, host_ports))
     ports += [_port(f"port-{p}", p, host_ports) for p in spec.ports]
+    connect = spec.service_connect
+    if connect is not None and connect.expose and connect.app_protocol not in (None, "tcp"):
+        # Service Connect proxies the port as plain TCP unless the port mapping names its
+        # protocol ("If you don't set a value for this parameter, then TCP is used"): no HTTP
+        # metrics, retries or outlier detection. Immutable once the service uses it.
+        # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html
+        for mapping in ports:
+            if mapping["name"] == connect.port_name:
+                mapping["appProtocol"] = connect.app_protocol
     if ports:
         app["portMappings"] = ports
     mounts = [

@@ -19,7 +19,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
-from . import iam
+from . import iam, protection
 from .specs.image import BuildSpec
 from .specs.ipv6_support import dual_stack_image
 from .specs.service import ServiceSpec
@@ -34,18 +34,19 @@ def container_definitions_json(
     containers: list[dict[str, Any]],
     execution_role: aws.iam.Role,
     dual_stack: bool = False,
-) -> pulumi.Input[str]:
-    """The task's container definitions as JSON, with the app image built first if needed.
+) -> tuple[pulumi.Input[str], tuple[pulumi.Resource, ...]]:
+    """The task's container definitions as JSON, with the app image built first if needed,
+    and the execution role's grant to pull it (empty when nothing is built).
 
     `dual_stack` (IPv6-only tasks): the pushed image is pulled through ECR's dual-stack host.
     """
     if spec.build is None:
-        return json.dumps(containers)
-    image_uri = built_image(parent, name, spec.build, spec.cpu_architecture, execution_role)
+        return json.dumps(containers), ()
+    image_uri, pull = built_image(parent, name, spec.build, spec.cpu_architecture, execution_role)
     if dual_stack:
         image_uri = image_uri.apply(dual_stack_image)
     app, *sidecars = containers
-    return image_uri.apply(lambda uri: json.dumps([{**app, "image": uri}, *sidecars]))
+    return image_uri.apply(lambda uri: json.dumps([{**app, "image": uri}, *sidecars])), (pull,)
 
 
 def lifecycle_policy(build: BuildSpec) -> str:
@@ -86,7 +87,7 @@ def built_image(
     build: BuildSpec,
     architecture: str,
     execution_role: aws.iam.Role,
-) -> pulumi.Output[str]:
+) -> tuple[pulumi.Output[str], aws.iam.RolePolicy]:
     child = pulumi.ResourceOptions(parent=parent)
     stack, project = pulumi.get_stack(), pulumi.get_project()
     repository = aws.ecr.Repository(
@@ -101,12 +102,17 @@ def built_image(
                 encryption_type=build.encryption, kms_key=build.kms_key_arn
             )
         ],
-        opts=child,
+        # DeleteRepository refuses a repository that holds images unless forced ("If false,
+        # the repository must be empty before attempting to delete it"), and every `up` here
+        # pushes one. Where protection is on, `protect` refuses the delete before this applies.
+        # https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DeleteRepository.html
+        force_delete=True,
+        opts=protection.stateful(parent),
     )
     aws.ecr.LifecyclePolicy(
         f"{name}-repo", repository=repository.name, policy=lifecycle_policy(build), opts=child
     )
-    aws.iam.RolePolicy(
+    pull = aws.iam.RolePolicy(
         f"{name}-pull",
         role=execution_role.id,
         policy=repository.arn.apply(_pull_policy),
@@ -122,7 +128,7 @@ def built_image(
         platform=PLATFORMS[architecture],
         opts=child,
     )
-    return image.image_uri
+    return image.image_uri, pull
 
 
 def _pull_policy(repository_arn: str) -> str:

@@ -43,7 +43,7 @@ def managed_instances_provider(
         description="ECS Managed Instances: the instances' own role (agent registration)",
         opts=child,
     )
-    aws.iam.RolePolicyAttachment(
+    instance_grant = aws.iam.RolePolicyAttachment(
         f"{name}-managed-instance", role=instance_role.name, policy_arn=INSTANCE_POLICY, opts=child
     )
     profile = aws.iam.InstanceProfile(
@@ -55,13 +55,13 @@ def managed_instances_provider(
         description="ECS Managed Instances: ECS launches and manages the instances",
         opts=child,
     )
-    aws.iam.RolePolicyAttachment(
+    infra_grant = aws.iam.RolePolicyAttachment(
         f"{name}-managed-infra",
         role=infrastructure.name,
         policy_arn=INFRASTRUCTURE_POLICY,
         opts=child,
     )
-    aws.iam.RolePolicy(
+    pass_grant = aws.iam.RolePolicy(
         f"{name}-managed-infra",
         role=infrastructure.id,
         policy=instance_role.arn.apply(
@@ -109,7 +109,12 @@ def managed_instances_provider(
                 instance_requirements=_requirements(spec),
             ),
         ),
-        opts=child,
+        # ECS launches instances with these roles as soon as a task needs one; IAM is
+        # eventually consistent, so their grants exist first.
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency
+        opts=pulumi.ResourceOptions(
+            parent=parent, depends_on=[instance_grant, infra_grant, pass_grant]
+        ),
     )
     return provider.name
 

@@ -95,16 +95,10 @@ def autoscaling(
 
 
 def alarm_name(project: str, stack: str, service: str, signal: str) -> str:
+    """A readable, fixed alarm name (it is the subject of every notification). Alarms are never
+    retained on delete, so a destroy removes them and a re-created stack reuses the names;
+    whatever refers to an alarm takes its `name` output, never this string again."""
     return f"{project}-{stack}-{service}-{signal}"
-
-
-def deployment_alarm_names(
-    project: str, stack: str, service: str, spec: ServiceSpec, has_traffic: bool
-) -> list[str]:
-    """The alarms that roll a deployment back: the traffic signals (not CPU/memory spikes)."""
-    if not spec.alarms.enabled or not has_traffic:
-        return []
-    return [alarm_name(project, stack, service, s) for s in ("5xx", "p99", "unhealthy")]
 
 
 def _alarm_settings(minutes: int, actions: list[str]) -> dict[str, Any]:

@@ -75,7 +75,7 @@ class ScheduledTask(pulumi.ComponentResource):
             description=f"EventBridge Scheduler: run the task {name}, nothing else",
             opts=child,
         )
-        aws.iam.RolePolicy(
+        grant = aws.iam.RolePolicy(
             f"{name}-scheduler",
             role=role.id,
             policy=pulumi.Output.all(
@@ -125,7 +125,11 @@ class ScheduledTask(pulumi.ComponentResource):
                     enable_ecs_managed_tags=True,
                 ),
             ),
-            opts=child,
+            # The scheduler assumes its role for the first invocation with RunTask and PassRole
+            # already granted (IAM changes are eventually consistent); the task definition
+            # brings the execution role's grants.
+            # https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[grant]),
         )
         aws.cloudwatch.MetricAlarm(
             f"{name}-failed",
@@ -179,11 +183,18 @@ def _scheduler_metric(
 
 
 def _scheduler_trust(account: str, region: str, group: str) -> str:
-    """EventBridge Scheduler only, for schedules of this group in this account."""
+    """EventBridge Scheduler only, for schedules of this group in this account.
+
+    Scheduler sends the schedule *group's* ARN as aws:SourceArn: "The value of aws:SourceArn
+    must be your EventBridge Scheduler schedule group ARN ... Do not scope the aws:SourceArn
+    statement to a specific schedule or a schedule name prefix."
+    https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html
+    """
     return iam.trust(
         "scheduler.amazonaws.com",
         account=account,
-        source_arn=f"arn:aws:scheduler:{region}:{account}:schedule/{group}/*",
+        source_arn=f"arn:aws:scheduler:{region}:{account}:schedule-group/{group}",
+        arn_match="ArnEquals",
     )
 
 

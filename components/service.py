@@ -76,9 +76,10 @@ class Service(pulumi.ComponentResource):
     ) -> None:
         super().__init__("ecs-platform:service:Service", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        stack, project, region = pulumi.get_stack(), pulumi.get_project(), placement.region
+        region = placement.region
         self._name, self._port, self._region = name, spec.container_port, region
 
+        self._grants: list[pulumi.Resource] = []  # policies of roles handed to ECS
         task = task_definition(self, name, spec, placement)
         account = task.account
         self.log_group_name = task.log_group_name
@@ -111,6 +112,7 @@ class Service(pulumi.ComponentResource):
         lb_args: list[aws.ecs.ServiceLoadBalancerArgs] = []
         routing: list[pulumi.Resource] = []
         self.url = None
+        self.host_header: str | None = None  # the Host header the routing rule matches
         self.traffic: operations.Traffic | None = None
         if load_balancer is not None and spec.load_balancer is not None and sg is not None:
             lb_args, routing = self._route(
@@ -118,6 +120,11 @@ class Service(pulumi.ComponentResource):
             )
 
         alarm_actions = list(placement.alarm_actions)
+        # The traffic alarms (5xx rate, p99 latency on an ALB; unhealthy targets) roll a
+        # deployment back. ECS takes alarm *names* and does not check they exist, so the names
+        # come from the alarms created here, never rebuilt as strings: a name without an alarm
+        # would never fire, and would fire on whatever alarm later takes it.
+        # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html
         traffic_alarms = (
             operations.traffic_alarms(
                 name, spec, traffic=self.traffic, actions=alarm_actions, opts=child
@@ -125,9 +132,7 @@ class Service(pulumi.ComponentResource):
             if self.traffic is not None
             else []
         )
-        rollback_alarms = operations.deployment_alarm_names(
-            project, stack, name, spec, self.traffic is not None
-        )
+        rollback_alarms = [alarm.name for alarm in traffic_alarms]
         deployment = spec.deployment
         wait = spec.waits_for_steady_state
         timeout = f"{timing.timeout_minutes(spec, placement)}m"
@@ -150,9 +155,12 @@ class Service(pulumi.ComponentResource):
             ],
             # Capacity providers do not reach external instances; the launch type does.
             launch_type="EXTERNAL" if external else None,
-            # Lets a capacity provider strategy change update the service in place instead of
-            # replacing it (every service update then starts a new deployment).
-            force_new_deployment=True,
+            # Only when asked: with it, every update of the service (an alarm list, a count)
+            # restarts every task. The provider needs it for the one update that changes the
+            # capacity provider strategy in place ("Updating this argument requires
+            # force_new_deployment = true"; otherwise the service is replaced).
+            # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
+            force_new_deployment=deployment.force_new_deployment or None,
             deployment_minimum_healthy_percent=spec.min_healthy_percent,
             deployment_maximum_percent=spec.max_percent,
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
@@ -192,8 +200,9 @@ class Service(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 # CreateService fails unless the target group is already attached to a
-                # listener; deployment alarms must exist before ECS watches them.
-                depends_on=[*routing, *traffic_alarms],
+                # listener; deployment alarms must exist before ECS watches them; the roles
+                # ECS uses for traffic shifts and hooks have their grants before it uses them.
+                depends_on=[*routing, *traffic_alarms, *self._grants],
                 ignore_changes=["desiredCount"] if spec.autoscaling is not None else None,
                 custom_timeouts=pulumi.CustomTimeouts(create=timeout, update=timeout),
             ),
@@ -301,12 +310,12 @@ class Service(pulumi.ComponentResource):
                     description=f"ECS invokes the deployment lifecycle hooks of {name}",
                     opts=pulumi.ResourceOptions(parent=self),
                 )
-                aws.iam.RolePolicy(
+                self._grants.append(aws.iam.RolePolicy(
                     f"{name}-hooks",
                     role=role.id,
                     policy=iam.invoke_hooks_policy(lambdas),
                     opts=pulumi.ResourceOptions(parent=self),
-                )
+                ))  # fmt: skip
                 role_arn = role.arn
             hooks = [
                 aws.ecs.ServiceDeploymentConfigurationLifecycleHookArgs(
@@ -439,6 +448,8 @@ class Service(pulumi.ComponentResource):
                     opts=governed,
                 )
         self.url = _url(lb, ref.path_patterns, ref.host_headers, ref.listener_port or port)
+        if lb.dns_name is not None and ref.host_headers:
+            self.host_header = ref.host_headers[0]
         assert lb.arn_suffix is not None
         self.traffic = operations.Traffic(
             namespace="AWS/NetworkELB" if network else "AWS/ApplicationELB",
@@ -453,12 +464,12 @@ class Service(pulumi.ComponentResource):
                 description=f"ECS shifts traffic between the target groups of {name}",
                 opts=child,
             )
-            aws.iam.RolePolicyAttachment(
+            self._grants.append(aws.iam.RolePolicyAttachment(
                 f"{name}-deploy",
                 role=role.name,
                 policy_arn=iam.LOAD_BALANCER_INFRASTRUCTURE_POLICY,
                 opts=child,
-            )
+            ))  # fmt: skip
             advanced = aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs(
                 alternate_target_group_arn=green.arn,
                 production_listener_rule=routing.arn,
@@ -611,8 +622,11 @@ def _url(
         return pulumi.Output.concat("tls://" if spec.https else "tcp://", lb.dns_name, f":{port}")
     path = (paths[0].rstrip("*") if paths else "/") or "/"
     scheme = "https://" if spec.https or spec.existing is not None else "http://"
-    if hosts and "*" not in hosts[0]:
-        return pulumi.Output.from_input(f"{scheme}{hosts[0]}{path}")
     if lb.dns_name is None:
+        # An existing load balancer: its DNS (and the host names on it) is the team's own.
+        if hosts and "*" not in hosts[0]:
+            return pulumi.Output.from_input(f"{scheme}{hosts[0]}{path}")
         return None
+    # A load balancer created here answers at its own DNS name; a host header names a record
+    # nobody created, so it is exported beside the URL (hostHeader), not as the URL's host.
     return pulumi.Output.concat(scheme, lb.dns_name, path)

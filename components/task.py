@@ -27,15 +27,22 @@ class Task:
     execution_role: aws.iam.Role
     task_role: aws.iam.Role
     account: pulumi.Output[str]  # the deploying account's ID (one lookup per workload)
+    # The execution role's policies: what starts a task waits for them (see below).
+    grants: tuple[pulumi.Resource, ...] = ()
 
 
 def task_definition(
     parent: pulumi.Resource, name: str, spec: ServiceSpec, placement: ServicePlacement
 ) -> Task:
-    child = pulumi.ResourceOptions(parent=parent)
     stack, project, region = pulumi.get_stack(), pulumi.get_project(), placement.region
     account = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=parent)).account_id
 
+    # A fixed name, on purpose (documented and guarded, not auto-named): it is what people
+    # query (`aws logs tail`, Logs Insights, saved searches), and switching deployed stacks to
+    # generated names would replace every log group, losing the logs where they are not
+    # retained. Retained on delete, it outlives a destroy, and a re-created stack must adopt it
+    # (`pulumi import`, docs/aws-rules.md) instead of creating it: the plan's
+    # `retained-fixed-name` rule lets through only such documented names.
     log_group_name = f"/ecs/{project}-{stack}/{name}"
     logs = aws.cloudwatch.LogGroup(
         f"{name}-logs",
@@ -43,8 +50,17 @@ def task_definition(
         retention_in_days=spec.log_retention_days,
         opts=protection.stateful(parent, retained=True),
     )
-    execution, task_role = _roles(parent, name, spec, account, region, logs)
+    execution, task_role, grants = _roles(parent, name, spec, account, region, logs)
     external = placement.external
+    containers, pull = image.container_definitions_json(
+        parent,
+        name,
+        spec,
+        container_definitions(spec, log_group_name, region, placement.ipv6_only),
+        execution,
+        placement.ipv6_only,
+    )
+    grants += pull
     definition = aws.ecs.TaskDefinition(
         f"{name}-taskdef",
         family=aws_name(project, stack, name, limit=255),
@@ -61,14 +77,7 @@ def task_definition(
         ),
         execution_role_arn=execution.arn,
         task_role_arn=task_role.arn,
-        container_definitions=image.container_definitions_json(
-            parent,
-            name,
-            spec,
-            container_definitions(spec, log_group_name, region, placement.ipv6_only),
-            execution,
-            placement.ipv6_only,
-        ),
+        container_definitions=containers,
         ephemeral_storage=(
             aws.ecs.TaskDefinitionEphemeralStorageArgs(size_in_gib=spec.ephemeral_storage_gib)
             if spec.ephemeral_storage_gib is not None
@@ -78,9 +87,14 @@ def task_definition(
         # Keep earlier revisions registered so a circuit-breaker rollback (or a manual one)
         # can always start the previous revision.
         skip_destroy=True,
-        opts=child,
+        # The agent pulls, logs and reads secrets with the execution role as soon as a task
+        # starts; IAM changes are eventually consistent, so the grants exist first, and the
+        # services and schedules that start tasks wait for them through this definition.
+        # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(grants)),
     )
-    return Task(log_group_name, definition, execution, task_role, account)
+    return Task(log_group_name, definition, execution, task_role, account, tuple(grants))
 
 
 def _roles(
@@ -90,7 +104,7 @@ def _roles(
     account: pulumi.Output[str],
     region: str,
     logs: aws.cloudwatch.LogGroup,
-) -> tuple[aws.iam.Role, aws.iam.Role]:
+) -> tuple[aws.iam.Role, aws.iam.Role, tuple[pulumi.Resource, ...]]:
     child = pulumi.ResourceOptions(parent=parent)
     trust = account.apply(lambda a: iam.ecs_tasks_trust(a, region))
     execution = aws.iam.Role(
@@ -104,7 +118,7 @@ def _roles(
     log_group_arn = pulumi.Output.concat(
         "arn:aws:logs:", region, ":", account, ":log-group:", logs.name
     )
-    aws.iam.RolePolicy(
+    grant = aws.iam.RolePolicy(
         f"{name}-execution",
         role=execution.id,
         policy=log_group_arn.apply(lambda arn: iam.execution_policy(arn, images, refs)),
@@ -130,7 +144,7 @@ def _roles(
             ),
             opts=child,
         )
-    return execution, task
+    return execution, task, (grant,)
 
 
 def volumes(spec: ServiceSpec) -> list[aws.ecs.TaskDefinitionVolumeArgs]:

@@ -1,7 +1,8 @@
 """`python -m offline <command>`: offline plan of a stack and its tools.
 
-Exit codes: 0 planned; 2 invalid config (one line on stderr); 3 mandatory policy violation
-(plan) or a replacement that would drop traffic without replacementIntended (diff).
+Exit codes: 0 planned; 2 invalid config (one line on stderr); 3 mandatory policy violation or
+apply-time AWS rule violation (plan; docs/aws-rules.md), or a replacement that would drop
+traffic without replacementIntended (diff).
 """
 
 from __future__ import annotations
@@ -17,22 +18,33 @@ from .errors import EngineError
 
 
 def _plan(args: argparse.Namespace) -> int:
+    from . import awsrules
     from .engine import plan
     from .policy import check
     from .report import plan_json, render
 
     result = plan(args.stack, Path(args.config_file) if args.config_file else None)
     policy = check(result)
+    checks = awsrules.check(result)
     if args.json:
-        json.dump(plan_json(result, policy), sys.stdout, indent=2, sort_keys=False, default=str)
+        doc = plan_json(result, policy, checks)
+        json.dump(doc, sys.stdout, indent=2, sort_keys=False, default=str)
         print()
     else:
-        print(render(result, policy))
+        print(render(result, policy, checks))
     refused = policy.mandatory
     if refused:
         print(
             f"refused: {len(refused)} mandatory policy violation(s), e.g. {refused[0].policy}: "
             f"{refused[0].message}",
+            file=sys.stderr,
+        )
+        return 3
+    if checks.violations:
+        first = checks.violations[0]
+        print(
+            f"refused: {len(checks.violations)} apply-time AWS rule violation(s), e.g. "
+            f"{first.line()}",
             file=sys.stderr,
         )
         return 3

@@ -6,7 +6,7 @@ Closes the gaps between the mock engine and the real one (reference/pulumi-under
   them (otherwise the run can hang on a cross-thread event loop);
 - numbers arrive as floats: integral floats are restored to ints in the captured inputs;
 - global state (root stack, config, exports) is reset before every run;
-- inputs are checked against AWS's API shapes (offline/shapes.py) after the run;
+- inputs are checked against AWS's API shapes (offline/shapes/) after the run;
 - invokes are answered strictly: an unknown invoke fails instead of returning nothing;
 - the SDK's per-resource bookkeeping runs on faster equivalents (offline/fastpath.py), and the
   monitor is called on the event loop's own thread.

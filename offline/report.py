@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from . import cost, deploy
+from . import awsrules, cost, deploy
+from .awsrules import CheckReport
 from .engine import Captured, Plan
 from .policy import PolicyReport, check
 from .policy import render as render_policy
 
 
-def plan_json(plan: Plan, policy: PolicyReport | None = None) -> dict[str, Any]:
-    """The JSON contract; `policy` is `check(plan)` when the caller has it already."""
+def plan_json(
+    plan: Plan, policy: PolicyReport | None = None, checks: CheckReport | None = None
+) -> dict[str, Any]:
+    """The JSON contract; `policy` is `check(plan)` and `checks` the apply-time AWS rules'
+    report (offline/awsrules) when the caller has them already."""
     return {
         "stack": plan.stack,
         "project": plan.project,
@@ -22,10 +26,13 @@ def plan_json(plan: Plan, policy: PolicyReport | None = None) -> dict[str, Any]:
         "cost": cost.estimate(plan).to_json(),
         "deployment": deploy.estimate(plan).to_json(),
         "policy": (policy or check(plan)).to_json(),
+        "checks": (checks or awsrules.check(plan)).to_json(),
     }
 
 
-def render(plan: Plan, policy: PolicyReport | None = None) -> str:
+def render(
+    plan: Plan, policy: PolicyReport | None = None, checks: CheckReport | None = None
+) -> str:
     lines = [
         f"Stack {plan.stack} ({plan.project}) in {plan.region}, from {plan.source}: "
         f"{len(plan.resources)} resources",
@@ -55,6 +62,7 @@ def render(plan: Plan, policy: PolicyReport | None = None) -> str:
     lines += ["", *cost.render(cost.estimate(plan))]
     lines += ["", *deploy.render(deploy.estimate(plan))]
     lines += ["", *render_policy(policy or check(plan))]
+    lines += ["", *(checks or awsrules.check(plan)).render()]
     return "\n".join(lines)
 
 

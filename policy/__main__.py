@@ -11,11 +11,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pulumi_policy import EnforcementLevel, PolicyPack
 
-from policy.pack import policies
+from policy.pack import all_policies
 
 PolicyPack(
     name="ecs-platform",
     description="Security and reliability rules for ecs-platform stacks (docs/policy.md)",
     enforcement_level=EnforcementLevel.MANDATORY,
-    policies=policies(),
+    policies=all_policies(),
 )

@@ -127,3 +127,10 @@ def policies() -> list[Policy]:
                 )
             )
     return out
+
+
+def all_policies() -> list[Policy]:
+    """The pack's rules plus the apply-time AWS rules a preview can see (docs/aws-rules.md)."""
+    from offline.awsrules.pack import policies as apply_time_policies
+
+    return [*policies(), *apply_time_policies()]

@@ -112,16 +112,15 @@ def test_instances_accept_no_inbound_traffic():
     )
 
 
-def test_the_provider_joins_the_cluster_and_can_be_the_default_strategy():
-    plan = plan_config(stack(strategy=MANAGED))
+def test_the_provider_is_bound_by_its_cluster_not_put_with_the_cluster_capacity_providers():
+    # PutClusterCapacityProviders refuses Managed Instances providers (ECS API reference).
+    plan = plan_config(stack(services={"api": {**API, "capacityProviders": MANAGED}}))
     capacity = plan.named(
         "cluster-capacity", "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
     )
-    assert provider(plan).urn in capacity.dependencies
-    assert len(capacity.inputs["capacityProviders"]) == 3
-    (default,) = capacity.inputs["defaultCapacityProviderStrategies"]
-    assert default["capacityProvider"] == capacity.inputs["capacityProviders"][2]
-    assert default["capacityProvider"] not in ("FARGATE", "FARGATE_SPOT")
+    assert capacity.inputs["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
+    assert provider(plan).urn not in capacity.dependencies
+    assert provider(plan).inputs["cluster"] == "ecs-platform-test"
 
 
 def test_services_on_managed_instances_register_managed_instances_task_definitions():
@@ -152,7 +151,9 @@ def test_fargate_services_stay_fargate_beside_managed_instances():
     ("cfg", "path", "fragment"),
     [
         (config(cluster={"capacityProviders": MANAGED}), "cluster.capacityProviders[0].provider",
-         "MANAGED_INSTANCES needs cluster.managedInstances"),
+         "cannot be in the cluster's default strategy"),
+        (stack(strategy=MANAGED), "cluster.capacityProviders[0].provider",
+         "PutClusterCapacityProviders does not accept Managed Instances providers"),
         (config(services={"api": {**API, "capacityProviders": MANAGED}}),
          "services.api.capacityProviders[0].provider", "needs cluster.managedInstances"),
         (stack(strategy=[*MANAGED, {"provider": "FARGATE", "weight": 1}]),

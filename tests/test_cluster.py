@@ -43,6 +43,15 @@ def test_exec_sessions_are_logged_to_an_encrypted_log_group_with_retention():
     assert exec_config["kmsKeyId"] == log_group.inputs["kmsKeyId"]
 
 
+def test_the_exec_key_is_retained_whenever_the_log_group_it_encrypts_is_retained():
+    # Deleting the key makes the retained audit logs unreadable (CloudWatch Logs user guide).
+    plan = plan_config(config(protection={"protect": True, "retainOnDelete": True}))
+    log_group = plan.named("cluster-exec", "aws:cloudwatch/logGroup:LogGroup")
+    key = only(plan, "aws:kms/key:Key")
+    assert log_group.options["retainOnDelete"] is True
+    assert key.options["retainOnDelete"] is True and key.options["protect"] is True
+
+
 def test_exec_key_lets_cloudwatch_logs_use_it_only_for_this_accounts_log_groups():
     key = only(plan_config(config()), "aws:kms/key:Key")
     policy = json.loads(key.inputs["policy"])
@@ -126,6 +135,8 @@ def test_ec2_auto_scaling_group_spans_the_private_subnets_and_is_protected_from_
         "tags"
     ]
     assert group.options["ignoreChanges"] == ["desiredCapacity"]
+    # Scale-in protected instances are never terminated by the group: deleting it must force.
+    assert group.inputs["forceDelete"] is True
 
 
 def test_ec2_launch_template_requires_imdsv2_and_registers_with_the_cluster():

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from offline.mocks import PLACEHOLDER_DIGEST
-from tests.support import config, config_error, mutate, plan_config
+from tests.support import config, config_error, mutate, only, plan_config
 
 REPO = "aws:ecr/repository:Repository"
 IMAGE = "awsx:ecr:Image"
@@ -103,6 +103,20 @@ def test_the_execution_role_may_pull_only_from_the_built_repository():
     )
     assert statements["EcrLogin"]["Action"] == "ecr:GetAuthorizationToken"
     assert plan.named("web-execution", "aws:iam/role:Role").urn in pull.dependencies
+    # The task starts with this grant in place: the definition waits for it (and for the
+    # execution policy), so the service that runs the definition does too.
+    taskdef = plan.named("web-taskdef", TASKDEF)
+    assert pull.urn in taskdef.dependencies
+    assert plan.named("web-execution", "aws:iam/rolePolicy:RolePolicy").urn in taskdef.dependencies
+
+
+def test_the_repository_can_be_deleted_with_its_images_unless_protected():
+    # DeleteRepository refuses a repository that holds images unless forced (ECR API).
+    repo = only(plan_config(stack()), REPO)
+    assert repo.inputs["forceDelete"] is True
+    assert repo.options["protect"] is False
+    protected = only(plan_config(stack(protection={"protect": True})), REPO)
+    assert protected.options["protect"] is True
 
 
 def test_workers_and_scheduled_tasks_build_from_source_too():

@@ -703,3 +703,65 @@ def test_an_explicit_null_removes_a_project_value():
 def test_a_stack_may_add_services_next_to_project_ones():
     services = merged({"api": API}).services
     assert set(services) == {"web", "api"}
+
+
+# -- what AWS does with these at apply time ------------------------------------------------
+
+
+def test_rollback_alarms_name_exactly_the_alarms_created_for_the_service_on_an_nlb():
+    # An NLB has no 5xx or latency metric: only the unhealthy-targets alarm exists, and ECS
+    # does not check the names it is given (ECS guide, CloudWatch alarms for deployments).
+    plan = plan_config(stack({**WEB, "containerPort": 1883}, lb={"type": "network"}))
+    created = {a.inputs["name"] for a in plan.of_type(ALARM)}
+    names = svc(plan).inputs["alarms"]["alarmNames"]
+    assert names == ["ecs-platform-test-web-unhealthy"]
+    assert set(names) <= created
+
+
+def test_exposed_service_connect_ports_name_their_application_protocol():
+    # Without appProtocol the Service Connect proxy treats the port as TCP (PortMapping).
+    web = {**WEB, "serviceConnect": {"expose": False, "calls": ["api"]}}
+    api = {**API, "serviceConnect": {"dnsName": "api", "port": 80}}
+    plan = plan_config(stack(web, api=api))
+    api_ports = json.loads(
+        plan.named("api-taskdef", "aws:ecs/taskDefinition:TaskDefinition").inputs[
+            "containerDefinitions"
+        ]
+    )[0]["portMappings"]
+    assert api_ports == [
+        {"name": "http", "containerPort": 8080, "protocol": "tcp", "appProtocol": "http"}
+    ]
+    exposed = svc(plan, "api").inputs["serviceConnectConfiguration"]["services"][0]
+    assert exposed["portName"] == "http"
+    web_ports = json.loads(
+        plan.named("web-taskdef", "aws:ecs/taskDefinition:TaskDefinition").inputs[
+            "containerDefinitions"
+        ]
+    )[0]["portMappings"]
+    assert "appProtocol" not in web_ports[0]  # web only calls: nothing of it is exposed
+
+
+def test_a_tcp_service_connect_port_can_opt_out_of_the_http_protocol():
+    api = {**API, "serviceConnect": {"appProtocol": "tcp"}}
+    plan = plan_config(stack(WEB, api=api))
+    (port,) = json.loads(
+        plan.named("api-taskdef", "aws:ecs/taskDefinition:TaskDefinition").inputs[
+            "containerDefinitions"
+        ]
+    )[0]["portMappings"]
+    assert "appProtocol" not in port
+
+
+def test_force_new_deployment_is_sent_only_when_the_config_asks_for_it():
+    assert "forceNewDeployment" not in svc(plan_config(stack())).inputs
+    forced = {**WEB, "deployment": {"forceNewDeployment": True}}
+    assert svc(plan_config(stack(forced))).inputs["forceNewDeployment"] is True
+
+
+def test_blue_green_service_waits_for_the_grants_of_the_roles_it_hands_to_ecs():
+    hooks = {"lifecycleHooks": [{"stages": ["POST_TEST_TRAFFIC_SHIFT"], "lambdaArn": HOOK}]}
+    web = {**BLUE_GREEN, "deployment": {**BLUE_GREEN["deployment"], **hooks}}
+    plan = plan_config(stack(web))
+    deps = set(svc(plan).dependencies)
+    assert plan.named("web-deploy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment").urn in deps
+    assert plan.named("web-hooks", ROLE_POLICY).urn in deps

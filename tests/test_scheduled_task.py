@@ -95,11 +95,24 @@ def test_scheduler_role_is_trusted_only_by_eventbridge_scheduler_for_its_group()
     assert statement["Principal"] == {"Service": "scheduler.amazonaws.com"}
     assert statement["Condition"] == {
         "StringEquals": {"aws:SourceAccount": "123456789012"},
-        "ArnLike": {
-            "aws:SourceArn": "arn:aws:scheduler:ap-northeast-2:123456789012:schedule/"
-            "ecs-platform-test-report/*"
+        # Scheduler sends the schedule-group ARN (Scheduler user guide, confused deputy).
+        "ArnEquals": {
+            "aws:SourceArn": "arn:aws:scheduler:ap-northeast-2:123456789012:schedule-group/"
+            "ecs-platform-test-report"
         },
     }
+    group = plan_config(stack()).named("report-group", "aws:scheduler/scheduleGroup:ScheduleGroup")
+    assert statement["Condition"]["ArnEquals"]["aws:SourceArn"].endswith(
+        f":schedule-group/{group.inputs['name']}"
+    )
+
+
+def test_the_schedule_waits_for_its_role_policy_and_the_task_for_its_execution_grants():
+    plan = plan_config(stack())
+    schedule_res = plan.named("report-schedule", SCHEDULE)
+    assert plan.named("report-scheduler", POLICY).urn in schedule_res.dependencies
+    taskdef = plan.named("report-taskdef", TASKDEF)
+    assert plan.named("report-execution", POLICY).urn in taskdef.dependencies
 
 
 def test_scheduler_may_run_only_this_family_in_this_cluster_and_pass_only_its_two_roles():

@@ -393,7 +393,12 @@ def test_listener_rule_forwards_path_and_host_conditions_with_a_stable_priority(
     web_rule = plan.named("web-rule", "aws:lb/listenerRule:ListenerRule")
     assert web_rule.inputs["conditions"] == [{"pathPattern": {"values": ["/*"]}}]
     assert rule.inputs["priority"] < web_rule.inputs["priority"]
-    assert plan.outputs["services"]["api"]["url"] == "http://shop.example.com/api/"
+    # The host is the rule's Host header, not a DNS record anyone created: the URL is the
+    # load balancer's own DNS name, and the header is exported beside it.
+    out = plan.outputs["services"]["api"]
+    assert out["url"] == f"http://{plan.outputs['loadBalancers']['public']['dnsName']}/api/"
+    assert out["hostHeader"] == "shop.example.com"
+    assert "hostHeader" not in plan.outputs["services"]["web"]
 
 
 def test_declared_priority_is_sent_as_is():
@@ -418,7 +423,8 @@ def test_service_defaults_are_safe_and_on_the_cluster_strategy():
     assert svc.inputs["healthCheckGracePeriodSeconds"] == 60
     assert svc.inputs["availabilityZoneRebalancing"] == "ENABLED"
     assert svc.inputs["propagateTags"] == "SERVICE"
-    assert svc.inputs["forceNewDeployment"] is True
+    # Not forced: with it every update of the service restarts every task.
+    assert "forceNewDeployment" not in svc.inputs
     assert svc.inputs["cluster"] == "ecs-platform-test"
 
 

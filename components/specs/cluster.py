@@ -221,9 +221,14 @@ class ClusterSpec(Spec):
                     ("capacityProviders", i, "provider"),
                     "EC2 needs cluster.ec2Capacity (the Auto Scaling group it scales)",
                 )
-            if item.provider == "MANAGED_INSTANCES" and self.managed_instances is None:
+            if item.provider == "MANAGED_INSTANCES":
+                # The default strategy is set with PutClusterCapacityProviders, which "Amazon
+                # ECS Managed Instances doesn't support" (API reference).
+                # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutClusterCapacityProviders.html
                 raise SpecError(
                     ("capacityProviders", i, "provider"),
-                    "MANAGED_INSTANCES needs cluster.managedInstances",
+                    "MANAGED_INSTANCES cannot be in the cluster's default strategy "
+                    "(PutClusterCapacityProviders does not accept Managed Instances providers); "
+                    "name it in a service's own capacityProviders",
                 )
         return self

@@ -180,6 +180,12 @@ class DeploymentSpec(Spec):
         description="`pulumi up` waits until the deployment is healthy and fails if ECS "
         "rolled it back (see docs/operations.md).",
     )
+    force_new_deployment: bool = Field(
+        False,
+        description="Set for the `up` that changes capacityProviders: ECS moves the tasks in "
+        "place (without it the service is replaced). While set, every update of the service "
+        "restarts its tasks; set it back to false afterwards.",
+    )
     timeout_minutes: int | None = Field(
         None,
         ge=5,
@@ -254,8 +260,11 @@ class ServiceConnectSpec(Spec):
         Field(None, description="Name callers use; default: the service name.")
     )
     port: Port | None = Field(None, description="Port callers use; default: the container port.")
-    app_protocol: Literal["http", "http2", "grpc"] | None = Field(
-        "http", description="Enables protocol-aware metrics and retries; null for plain TCP."
+    app_protocol: Literal["http", "http2", "grpc", "tcp"] | None = Field(
+        "http",
+        description="Protocol of the exposed port (the port mapping's appProtocol): "
+        "protocol-aware metrics, retries and outlier detection; tcp for plain TCP. Immutable "
+        "once the service uses Service Connect (changing it recreates the service).",
     )
     calls: list[Annotated[str, Field(pattern=NAME_PATTERN)]] = Field(
         default_factory=list, description="Services this one calls (each must expose a port)."

@@ -214,6 +214,21 @@ class TargetGroupHealthCheckSpec(Spec):
         2, ge=2, le=10, description="2 failed checks take a target out of rotation."
     )
 
+    @field_validator("matcher")
+    @classmethod
+    def _codes(cls, value: str) -> str:
+        # Matcher.HttpCode: "For Application Load Balancers, you can specify values between 200
+        # and 499" (the NLB health checks here are TCP, without a matcher).
+        # https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Matcher.html
+        for part in value.split(","):
+            low, _, high = part.partition("-")
+            if not (200 <= int(low) <= int(high or low) <= 499):
+                raise ValueError(
+                    f"{value!r}: application load balancer health check codes are 200 to 499 "
+                    "(single codes, ranges low-high, comma-separated)"
+                )
+        return value
+
     @model_validator(mode="after")
     def _timing(self) -> TargetGroupHealthCheckSpec:
         if self.timeout_seconds >= self.interval_seconds:
