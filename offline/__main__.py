@@ -1,7 +1,8 @@
 """`python -m offline <command>`: offline plan of a stack and its tools.
 
 Exit codes: 0 planned; 2 invalid config (one line on stderr); 3 mandatory policy violation
-(plan) or a replacement that would drop traffic without replacementIntended (diff).
+(plan, and the after side of diff) or a replacement that would drop traffic without
+replacementIntended (diff).
 """
 
 from __future__ import annotations
@@ -39,15 +40,16 @@ def _plan(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load(ref: str):
-    """A stack name (Pulumi.<name>.yaml) or a path to a stack file."""
+def _load(ref: str, stack: str | None = None):
+    """A stack name (Pulumi.<name>.yaml) or a path to a stack file, planned as `stack` (default:
+    the <name> of a Pulumi.<name>.yaml file, else the file's stem)."""
     from .engine import plan
 
     path = Path(ref)
     if path.suffix in (".yaml", ".yml") and path.exists():
         parts = path.name.split(".")
-        stack = parts[1] if len(parts) == 3 and parts[0] == "Pulumi" else path.stem
-        return plan(stack, path)
+        named = parts[1] if len(parts) == 3 and parts[0] == "Pulumi" else path.stem
+        return plan(stack or named, path)
     return plan(ref)
 
 
@@ -66,13 +68,17 @@ def _diagram(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     from .diff import diff, render
 
-    result = diff(_load(args.before), _load(args.after))
+    result = diff(_load(args.before, args.stack), _load(args.after, args.stack))
     if args.json:
         json.dump(result.to_json(), sys.stdout, indent=2, default=str)
         print()
     else:
         print(render(result))
-    return 3 if result.refused else 0
+    for v in result.policy_after.mandatory:
+        print(f"refused by policy: {v.policy}: {v.message}", file=sys.stderr)
+    for r in result.refused:
+        print(f"refused replacement: {r.name} ({', '.join(r.properties)})", file=sys.stderr)
+    return 3 if result.blocked else 0
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -102,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("plan", help="plan a stack offline (resources, cost, deploy time, policy)")
     p.add_argument("--stack", default="dev", help="stack name (reads Pulumi.<stack>.yaml)")
     p.add_argument("--config-file", help="read this stack file instead of Pulumi.<stack>.yaml")
-    p.add_argument("--json", action="store_true", help="print one JSON object (DESIGN.md §4)")
+    p.add_argument(
+        "--json", action="store_true", help="print one JSON object (README.md, Offline plan)"
+    )
     p.set_defaults(run=_plan)
 
     g = sub.add_parser("diagram", help="the stack's architecture as Mermaid (and SVG/PNG)")
@@ -116,10 +124,16 @@ def main(argv: list[str] | None = None) -> int:
     d = sub.add_parser(
         "diff",
         help="resources, cost and deploy time from one stack (or stack file) to another; "
-        "exit 3 when a replacement would drop traffic without replacementIntended",
+        "exit 3 when the after side breaks a mandatory policy rule of its level or a "
+        "replacement would drop traffic without replacementIntended",
     )
     d.add_argument("before", help="stack name or stack file (e.g. dev, base/Pulumi.prod.yaml)")
     d.add_argument("after", help="stack name or stack file (e.g. prod, Pulumi.prod.yaml)")
+    d.add_argument(
+        "--stack",
+        help="plan both stack files as this stack (its URNs and policy level); default: the "
+        "<name> of Pulumi.<name>.yaml, else the file name without .yaml",
+    )
     d.add_argument("--json", action="store_true", help="print one JSON object")
     d.set_defaults(run=_diff)
 
