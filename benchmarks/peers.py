@@ -2,8 +2,11 @@
 
 Run: .venv/bin/python benchmarks/peers.py
 The same app (4 tasks of 0.5 vCPU / 1 GB x86, one internet-facing ALB, us-east-1) is planned
-offline with each peer's settings from reference/deploy-time-and-cost.md section 2, expressed in
-our stack config, and priced and timed by the same models (offline/cost.py, offline/deploy.py).
+offline with each peer's defaults as read from its own source (below: CDK ecs-patterns and its
+2-AZ Vpc with a NAT gateway per AZ, awsx's 3-AZ Vpc with one NAT per AZ, terraform-aws-modules
+ecs's 66% minimum healthy and Container Insights, Copilot's public subnets and 60 s drain; the AWS
+API's 300 s deregistration delay and 30 s x 5 health checks where a peer keeps them), expressed
+in our stack config, and priced and timed by the same models (offline/cost.py, offline/deploy.py).
 """
 
 from __future__ import annotations

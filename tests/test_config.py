@@ -21,7 +21,7 @@ from offline.stackfiles import load_stack
 from tests.support import DELETE, config, mutate
 
 ROOT = Path(__file__).resolve().parent.parent
-STACKS = sorted(p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml"))
+STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
 
 SECRET = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:db-AbCdEf"
 PARAM = "arn:aws:ssm:ap-northeast-2:123456789012:parameter/app/api-key"
@@ -99,10 +99,9 @@ def test_pulumi_yaml_declares_every_top_level_key_with_a_type_and_description():
     assert doc["runtime"]["options"]["virtualenv"] == ".venv"
 
 
-def test_every_stack_file_points_editors_at_the_schema():
-    for stack in STACKS:
-        first = (ROOT / f"Pulumi.{stack}.yaml").read_text().splitlines()[0]
-        assert first == "# yaml-language-server: $schema=./schema/stack-config.schema.json"
+def test_editors_get_the_schema_for_every_stack_file_with_or_without_a_modeline():
+    settings = json.loads((ROOT / ".vscode" / "settings.json").read_text())
+    assert settings["yaml.schemas"]["./schema/stack-config.schema.json"] == ["Pulumi.*.yaml"]
 
 
 # (id, mutations, expected key path, expected message fragment)

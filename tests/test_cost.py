@@ -1,4 +1,4 @@
-"""Cost model: hand-computed cases from reference/deploy-time-and-cost.md section 4."""
+"""Cost model: hand-computed cases from the unit prices in offline/prices.yaml."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from offline.cost import CostReport, estimate
 from offline.engine import Captured, Plan
 from offline.prices import PriceBook
 from offline.topology import SCALING_TARGET
-from tests.support import config, config_error, mutate, plan_config
+from tests.support import config, config_error, fixture_plan, mutate, plan_config
 from tests.test_stacks import STACKS, stack_plan
 
 HOURS = 730
@@ -179,7 +179,7 @@ def test_a_price_missing_for_a_listed_region_is_marked_on_its_line():
 
 
 def with_scaling(plan: Plan, service: str, low: int, high: int) -> Plan:
-    """The plan plus an autoscaling target on `service`, as issue 4 registers it."""
+    """The plan plus an autoscaling target on `service`, as the autoscaling config registers it."""
     target = plan.named(f"{service}-service", "aws:ecs/service:Service")
     scaling = Captured(
         urn=target.urn.replace("aws:ecs/service:Service::", f"{SCALING_TARGET}::").replace(
@@ -234,29 +234,15 @@ def test_the_price_table_gives_a_source_and_date_for_every_price():
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_every_shipped_stack_has_cost_lines_and_a_total(stack):
+def test_every_stack_file_has_cost_lines_that_add_up_to_its_total(stack):
     rep = estimate(stack_plan(stack))
-    assert rep.lines and rep.monthly_usd > 0
+    assert rep.lines and rep.monthly_usd == pytest.approx(sum(c.monthly_usd for c in rep.lines))
 
 
-def test_dev_stays_within_its_budget():
-    # Issue 5: under $35 a month for one web service. Dev's cloud footprint for its web service
-    # (ALB and its addresses, the scheduled web task and its public IP, logs, the exec key) fits
-    # with room to spare: no NAT (tasks take public IPs, reference section 4.2), no Container
-    # Insights (workers scale on free AWS/ECS metrics), web scaled to zero out of office hours.
-    # The demo workloads come on top: the worker (idle at zero tasks), the nightly task and the
-    # on-prem edge agent (ECS Anywhere bills $0.01025 an hour per registered server).
-    dev = stack_plan("dev")
-    rep = estimate(dev)
-
-    def of(cost_line, names) -> bool:
-        last = cost_line.urn.rsplit("::", 1)[-1]
-        return any(f"::{x}" in cost_line.urn or last.startswith(f"{x}-") for x in names)
-
-    others = ("thumbnails", "nightly-report", "edge-agent", "cluster-anywhere")
-    web_only = [c for c in rep.lines if not of(c, others)]
-    assert sum(c.monthly_usd for c in web_only) < 35
-    assert rep.monthly_usd < 45
+def test_a_nat_less_stack_without_insights_pays_for_neither_and_scheduled_scaling_costs_less():
+    # The dev fixture: no NAT (tasks take public IPs), Container Insights off, web scaled to
+    # zero at night. Its cost against the $35 goal is a benchmark figure (benchmarks/targets.py).
+    rep = estimate(fixture_plan("dev"))
     items = [c.item for c in rep.lines]
     assert not [i for i in items if "Container Insights" in i or "NAT" in i or "EC2 instance" in i]
     web = line(rep, "web: 1 x 0.25 vCPU / 0.5 GB ARM64 task (autoscaling 1..2, on a schedule)")

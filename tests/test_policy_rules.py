@@ -512,9 +512,9 @@ def test_a_policy_that_only_passes_a_role_is_not_counted_as_that_role_s_policy()
     # The scheduler's inline policy takes the execution role's ARN (iam:PassRole); it is the
     # scheduler role's policy, so the execution role is not said to carry ecs:RunTask.
     from offline.policy import stack_view
-    from tests.test_stacks import stack_plan
+    from tests.support import fixture_plan
 
-    dev = stack_view(stack_plan("dev"))
+    dev = stack_view(fixture_plan("dev"))
     report = evaluate(dev, "prod")
     scoped = [v for v in report.violations if v.policy == "iam-execution-role-scope"]
     assert scoped == []

@@ -1,9 +1,9 @@
 """Assumptions spec: usage and timing figures the offline cost and deploy-time models need.
 
 None of these change a resource; they are what the plan cannot know from the program (traffic,
-log volume, how fast the app starts and stops). Defaults come from the research notes in
-shared/reference/deploy-time-and-cost.md ([est] there means an estimate, not a measurement);
-each field says where its default comes from. Set them per stack to match what you measure.
+log volume, how fast the app starts and stops). Defaults are estimates, not measurements of
+your app; each field says where its default comes from, and docs/plan-reports.md says what to
+measure instead. Set them per stack to match what you measure.
 """
 
 from __future__ import annotations
