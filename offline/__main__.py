@@ -81,6 +81,22 @@ def _diff(args: argparse.Namespace) -> int:
     return 3 if result.blocked else 0
 
 
+def _changed(args: argparse.Namespace) -> int:
+    from .ci import changed, deploy_order
+
+    stacks = deploy_order(args.stack) if args.stack else changed(args.base, args.head)
+    print(json.dumps(stacks))
+    return 0
+
+
+def _set_image(args: argparse.Namespace) -> int:
+    from .ci import set_image_in_file
+
+    path = set_image_in_file(args.stack, args.section, args.name, args.image)
+    print(f"{path.name}: {args.section}.{args.name}.image = {args.image}")
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     from .docs import DOCS_PATH, reference
     from .schema import SCHEMA_PATH, schema_text
@@ -136,6 +152,27 @@ def main(argv: list[str] | None = None) -> int:
     )
     d.add_argument("--json", action="store_true", help="print one JSON object")
     d.set_defaults(run=_diff)
+
+    c = sub.add_parser(
+        "changed",
+        help="stacks a change touches, in deploy order, as JSON [{stack, level, region}] "
+        "(dev levels first, prod last; a program change touches every stack)",
+    )
+    c.add_argument("--base", default="", help="commit before the change (empty: every stack)")
+    c.add_argument("--head", default="HEAD", help="commit after the change")
+    c.add_argument("--stack", action="append", help="these stacks instead of a git range")
+    c.set_defaults(run=_changed)
+
+    i = sub.add_parser(
+        "set-image", help="record an image in a stack file (Pulumi.<stack>.yaml), layout kept"
+    )
+    i.add_argument("--stack", required=True)
+    i.add_argument("--section", default="services", help="services, workers or scheduledTasks")
+    i.add_argument("--name", required=True, help="the service, worker or scheduled task")
+    i.add_argument(
+        "--image", required=True, help="e.g. <account>.dkr.ecr.<region>.amazonaws.com/web:1.9.0"
+    )
+    i.set_defaults(run=_set_image)
 
     s = sub.add_parser(
         "schema", help="write the stack files' JSON Schema and docs/config-reference.md"
