@@ -19,12 +19,13 @@ plan: $(STAMP)   ## offline plan of a stack (STACK=dev|staging|prod)
 test: $(STAMP)   ## the whole test suite
 	$(PY) -m pytest
 
-lint: $(STAMP)   ## ruff (lint + format check), pyright, committed JSON Schema up to date, workflow schema
+lint: $(STAMP)   ## ruff, pyright, JSON Schema up to date, workflow schema and security (zizmor, offline)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/pyright
 	$(PY) -m offline schema --check
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(VENV)/bin/zizmor --offline --persona pedantic .github/workflows/
 
 format: $(STAMP)
 	$(PY) -m ruff format .

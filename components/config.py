@@ -29,10 +29,12 @@ from .specs import ipv6_rules
 from .specs.assumptions import AssumptionsSpec
 from .specs.cluster import CapacityProviderItem, ClusterSpec
 from .specs.common import NAME_PATTERN, ResourceKey, Spec, SpecError, suggest
+from .specs.defaults import with_default_load_balancer
 from .specs.fargate import FARGATE_SIZES, cpu_error, memory_error, smallest_fit
 from .specs.load_balancer import LoadBalancerSpec
 from .specs.network import NetworkSpec
 from .specs.operations import ObservabilitySpec
+from .specs.policy_level import PolicyLevel, PolicyLevelSetting, resolve
 from .specs.protection import ProtectionSpec
 from .specs.service import ENV_NAME_PATTERN, ServicePlacement, ServiceSpec
 from .specs.workloads import ScheduledTaskSpec, TaskSpec, WorkerSpec
@@ -52,6 +54,7 @@ TOP_LEVEL_KEYS = (
     "observability",
     "assumptions",
     "protection",
+    "policyLevel",
 )
 
 
@@ -78,13 +81,20 @@ class StackConfig(Spec):
 
     region: str = Field(description="aws:region", exclude=True)
     stack: str = Field(description="Stack name (from the file name / pulumi stack).", exclude=True)
-    network: NetworkSpec = Field(description="VPC and subnets, or an existing VPC.")
+    network: NetworkSpec = Field(
+        default_factory=NetworkSpec,  # type: ignore[arg-type]
+        description="VPC and subnets, or an existing VPC (default: a new 10.0.0.0/16 VPC in 2 "
+        "AZs with one NAT gateway).",
+    )
     cluster: ClusterSpec = Field(
         default_factory=ClusterSpec,  # type: ignore[arg-type]
         description="ECS cluster, capacity providers, Service Connect namespace.",
     )
     load_balancers: dict[ResourceKey, LoadBalancerSpec] = Field(
-        default_factory=dict, description="Load balancers by name; services attach by name."
+        default_factory=dict,
+        description="Load balancers by name; services attach by name. When none is listed, a "
+        "service with a containerPort and no loadBalancer gets an internet-facing ALB named "
+        "public (HTTP without a certificateArn).",
     )
     services: dict[ResourceKey, ServiceSpec] = Field(
         default_factory=dict, description="ECS services by name."
@@ -109,6 +119,23 @@ class StackConfig(Spec):
         default_factory=ProtectionSpec,  # type: ignore[arg-type]
         description="protect / retainOnDelete for stateful resources (prod: both true).",
     )
+    policy_level: PolicyLevelSetting = Field(
+        "auto",
+        description="Which environment's policy levels the stack is held to: dev, staging or "
+        "prod. auto (the default) takes it from the stack name: prod, production, prd or live "
+        "in the name is prod; staging, stage, stg, preprod or uat is staging; any other name "
+        "is dev.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults_across_sections(cls, data: Any) -> Any:
+        return with_default_load_balancer(data)
+
+    @property
+    def policy_environment(self) -> tuple[PolicyLevel, str]:
+        """(dev | staging | prod, why): the policy level and where it came from."""
+        return resolve(self.policy_level, self.stack)
 
     @model_validator(mode="after")
     def _cross_references(self) -> StackConfig:
@@ -682,8 +709,6 @@ def parse_stack_config(
             if region is not None
             else "required: set aws:region (pulumi config set aws:region ap-northeast-2)",
         )
-    if "network" not in values:
-        raise ConfigError(source, "network", "required: ecs-platform:network is missing")
     try:
         return StackConfig.model_validate({**values, "region": region, "stack": stack})
     except ValidationError as exc:

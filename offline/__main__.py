@@ -1,8 +1,8 @@
 """`python -m offline <command>`: offline plan of a stack and its tools.
 
 Exit codes: 0 planned; 2 invalid config (one line on stderr); 3 mandatory policy violation or
-apply-time AWS rule violation (plan; docs/aws-rules.md), or a replacement that would drop
-traffic without replacementIntended (diff).
+apply-time AWS rule violation (plan, and the after side of diff; docs/aws-rules.md), or a
+replacement that would drop traffic without replacementIntended (diff).
 """
 
 from __future__ import annotations
@@ -51,15 +51,16 @@ def _plan(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load(ref: str):
-    """A stack name (Pulumi.<name>.yaml) or a path to a stack file."""
+def _load(ref: str, stack: str | None = None):
+    """A stack name (Pulumi.<name>.yaml) or a path to a stack file, planned as `stack` (default:
+    the <name> of a Pulumi.<name>.yaml file, else the file's stem)."""
     from .engine import plan
 
     path = Path(ref)
     if path.suffix in (".yaml", ".yml") and path.exists():
         parts = path.name.split(".")
-        stack = parts[1] if len(parts) == 3 and parts[0] == "Pulumi" else path.stem
-        return plan(stack, path)
+        named = parts[1] if len(parts) == 3 and parts[0] == "Pulumi" else path.stem
+        return plan(stack or named, path)
     return plan(ref)
 
 
@@ -78,13 +79,33 @@ def _diagram(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     from .diff import diff, render
 
-    result = diff(_load(args.before), _load(args.after))
+    result = diff(_load(args.before, args.stack), _load(args.after, args.stack))
     if args.json:
         json.dump(result.to_json(), sys.stdout, indent=2, default=str)
         print()
     else:
         print(render(result))
-    return 3 if result.refused else 0
+    for v in result.policy_after.mandatory:
+        print(f"refused by policy: {v.policy}: {v.message}", file=sys.stderr)
+    for r in result.refused:
+        print(f"refused replacement: {r.name} ({', '.join(r.properties)})", file=sys.stderr)
+    return 3 if result.blocked else 0
+
+
+def _changed(args: argparse.Namespace) -> int:
+    from .ci import changed, deploy_order
+
+    stacks = deploy_order(args.stack) if args.stack else changed(args.base, args.head)
+    print(json.dumps(stacks))
+    return 0
+
+
+def _set_image(args: argparse.Namespace) -> int:
+    from .ci import set_image_in_file
+
+    path = set_image_in_file(args.stack, args.section, args.name, args.image)
+    print(f"{path.name}: {args.section}.{args.name}.image = {args.image}")
+    return 0
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -114,7 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("plan", help="plan a stack offline (resources, cost, deploy time, policy)")
     p.add_argument("--stack", default="dev", help="stack name (reads Pulumi.<stack>.yaml)")
     p.add_argument("--config-file", help="read this stack file instead of Pulumi.<stack>.yaml")
-    p.add_argument("--json", action="store_true", help="print one JSON object (DESIGN.md §4)")
+    p.add_argument(
+        "--json", action="store_true", help="print one JSON object (README.md, Offline plan)"
+    )
     p.set_defaults(run=_plan)
 
     g = sub.add_parser("diagram", help="the stack's architecture as Mermaid (and SVG/PNG)")
@@ -128,12 +151,39 @@ def main(argv: list[str] | None = None) -> int:
     d = sub.add_parser(
         "diff",
         help="resources, cost and deploy time from one stack (or stack file) to another; "
-        "exit 3 when a replacement would drop traffic without replacementIntended",
+        "exit 3 when the after side breaks a mandatory policy rule of its level or a "
+        "replacement would drop traffic without replacementIntended",
     )
     d.add_argument("before", help="stack name or stack file (e.g. dev, base/Pulumi.prod.yaml)")
     d.add_argument("after", help="stack name or stack file (e.g. prod, Pulumi.prod.yaml)")
+    d.add_argument(
+        "--stack",
+        help="plan both stack files as this stack (its URNs and policy level); default: the "
+        "<name> of Pulumi.<name>.yaml, else the file name without .yaml",
+    )
     d.add_argument("--json", action="store_true", help="print one JSON object")
     d.set_defaults(run=_diff)
+
+    c = sub.add_parser(
+        "changed",
+        help="stacks a change touches, in deploy order, as JSON [{stack, level, region}] "
+        "(dev levels first, prod last; a program change touches every stack)",
+    )
+    c.add_argument("--base", default="", help="commit before the change (empty: every stack)")
+    c.add_argument("--head", default="HEAD", help="commit after the change")
+    c.add_argument("--stack", action="append", help="these stacks instead of a git range")
+    c.set_defaults(run=_changed)
+
+    i = sub.add_parser(
+        "set-image", help="record an image in a stack file (Pulumi.<stack>.yaml), layout kept"
+    )
+    i.add_argument("--stack", required=True)
+    i.add_argument("--section", default="services", help="services, workers or scheduledTasks")
+    i.add_argument("--name", required=True, help="the service, worker or scheduled task")
+    i.add_argument(
+        "--image", required=True, help="e.g. <account>.dkr.ecr.<region>.amazonaws.com/web:1.9.0"
+    )
+    i.set_defaults(run=_set_image)
 
     s = sub.add_parser(
         "schema", help="write the stack files' JSON Schema and docs/config-reference.md"

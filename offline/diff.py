@@ -3,7 +3,9 @@
 Resources are matched by URN without the stack segment, so `diff dev prod` lines up the same
 logical resources of two stacks, and `diff base/Pulumi.prod.yaml Pulumi.prod.yaml` (a pull
 request's base and head) shows exactly what the change does. Replacements come from
-offline/replacement.py; one that drops traffic without `replacementIntended` is refused.
+offline/replacement.py; one that drops traffic without `replacementIntended` is refused. The
+after side's plan is also checked against its own policy level, as `plan` would check it: a
+pull request that `plan` would refuse (exit 3) is refused by the diff too.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from . import cost, deploy
 from .engine import Captured, Plan
+from .policy import PolicyReport, check
 from .replacement import Replacement, changed_properties, replacements, stackless
 
 
@@ -28,10 +31,16 @@ class PlanDiff:
     cost_after: cost.CostReport
     deploy_before: deploy.DeployReport
     deploy_after: deploy.DeployReport
+    policy_after: PolicyReport
 
     @property
     def refused(self) -> list[Replacement]:
         return [r for r in self.replaced if r.refused]
+
+    @property
+    def blocked(self) -> bool:
+        """A refused replacement or a mandatory policy violation on the after side."""
+        return bool(self.refused or self.policy_after.mandatory)
 
     def to_json(self) -> dict[str, Any]:
         rolling_before = self.deploy_before.to_json()["rollingMinutes"]
@@ -60,6 +69,7 @@ class PlanDiff:
                     "after": round(self.deploy_after.fresh_stack_seconds / 60, 2),
                 },
             },
+            "policy": self.policy_after.to_json(),
         }
 
 
@@ -82,6 +92,7 @@ def diff(before: Plan, after: Plan) -> PlanDiff:
         cost_after=cost.estimate(after),
         deploy_before=deploy.estimate(before),
         deploy_after=deploy.estimate(after),
+        policy_after=check(after),
     )
 
 
@@ -115,6 +126,7 @@ def render(d: PlanDiff) -> str:
                 "balancer or service's loadBalancer in the stack config if that is the plan."
             )
         lines.append("")
+    lines += _policy_lines(d.policy_after)
     sections = (("Added", d.added), ("Removed", d.removed))
     for title, items in sections:
         if items:
@@ -145,6 +157,20 @@ def render(d: PlanDiff) -> str:
         f"| **total** | {d.cost_before.monthly_usd:,.2f} | {d.cost_after.monthly_usd:,.2f} |"
     )
     return "\n".join(lines)
+
+
+def _policy_lines(report: PolicyReport) -> list[str]:
+    """The after side's mandatory findings in full; advisory ones as a count."""
+    mandatory = report.mandatory
+    advisory = len(report.violations) - len(mandatory)
+    head = f"{report.environment} levels" + (f" {report.basis}" if report.basis else "")
+    if not mandatory:
+        return [f"Policy after the change ({head}): passes, {advisory} advisory finding(s).", ""]
+    lines = [f"#### **REFUSED** by policy after the change ({head})", ""]
+    for v in mandatory:
+        where = v.urn.rsplit("::", 1)[-1] if v.urn else "(stack)"
+        lines.append(f"- `{v.policy}` `{where}`: {v.message}")
+    return [*lines, f"- and {advisory} advisory finding(s)", ""]
 
 
 def _by_line(report: cost.CostReport) -> dict[tuple[str, int], tuple[str, float]]:

@@ -1,6 +1,6 @@
 """Run the real `__main__.py` under Pulumi's mock engine and capture every registered resource.
 
-Closes the gaps between the mock engine and the real one (reference/pulumi-under-mocks.md):
+Closes the gaps between the mock engine and the real one (each shown by tests/test_engine.py):
 - duplicate URNs fail the run, as the real engine does;
 - resource references in inputs are rewritten to URNs before the stock monitor deserialises
   them (otherwise the run can hang on a cross-thread event loop);

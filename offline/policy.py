@@ -1,7 +1,9 @@
 """Run the policy pack's rules on an offline Plan (the same functions `pulumi preview` runs).
 
-The stack name picks the rules config: dev, staging and prod read policy/config.<env>.json;
-any other stack is held to prod's levels. A finding is a violation at the rule's level
+The stack's policy level picks the rules config, policy/config.<level>.json: the stack's
+`ecs-platform:policyLevel`, or by default the level its name implies (prod, production, prd or
+live is prod; staging, stage, stg, preprod or uat is staging; any other name is dev; see
+components/specs/policy_level.py). A finding is a violation at the rule's level
 (mandatory or advisory) unless the config exempts it (`exemptions`: resource-name glob ->
 reason), in which case the report lists it with its reason. A rule that touches a value unknown
 at preview time yields an advisory "could not be checked" finding, as the pulumi-policy
@@ -34,11 +36,6 @@ from .engine import Plan
 
 POLICY_DIR = PROJECT_DIR / "policy"
 ENVIRONMENTS = ("dev", "staging", "prod")
-
-
-def environment(stack: str) -> str:
-    """Rules config for a stack: its own when it is dev/staging/prod, else prod's."""
-    return stack if stack in ENVIRONMENTS else "prod"
 
 
 def pack_config(env: str, directory: Path = POLICY_DIR) -> dict[str, Any]:
@@ -80,6 +77,7 @@ class Exempted:
 class PolicyReport:
     environment: str
     rules: int
+    basis: str = ""  # why this environment's levels apply (shown in the human report)
     violations: list[Violation] = field(default_factory=list)
     exempted: list[Exempted] = field(default_factory=list)
 
@@ -91,6 +89,7 @@ class PolicyReport:
         return {
             "environment": self.environment,
             "rules": self.rules,
+            "levelFrom": self.basis,
             "violations": [asdict(v) for v in self.violations],
             "exempted": [asdict(e) for e in self.exempted],
         }
@@ -157,7 +156,10 @@ def evaluate(stack: Stack, env: str, config: Mapping[str, Any] | None = None) ->
 
 
 def check(plan: Plan) -> PolicyReport:
-    return evaluate(stack_view(plan), environment(plan.stack))
+    env, basis = plan.config.policy_environment
+    report = evaluate(stack_view(plan), env)
+    report.basis = basis
+    return report
 
 
 def render(report: PolicyReport) -> list[str]:
@@ -167,6 +169,8 @@ def render(report: PolicyReport) -> list[str]:
         f"Policy ({report.environment} rules, {report.rules} enabled): {mandatory} mandatory, "
         f"{advisory} advisory violation(s), {len(report.exempted)} documented exception(s)"
     ]
+    if report.basis:
+        lines.append(f"  {report.environment} levels {report.basis}")
     for v in report.violations:
         lines.append(f"  [{v.level}] {v.policy}: {_short(v.urn)}: {v.message}")
     for e in report.exempted:

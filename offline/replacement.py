@@ -2,9 +2,10 @@
 
 `replacements(before, after)` matches resources by URN (the stack segment ignored, so two stacks'
 plans compare too) and reports each resource whose change touches a property that forces
-replacement. The table is read from hashicorp/terraform-provider-aws `ForceNew` schemas, which
-pulumi-aws bridges (reference/security-rules.md section 5); `options.replaceOnChanges` adds
-properties and `options.ignoreChanges` removes them, as the engine does.
+replacement. The table is read from the `ForceNew` attributes of the resource schemas in
+hashicorp/terraform-provider-aws (https://github.com/hashicorp/terraform-provider-aws, under
+internal/service/), which pulumi-aws bridges; `options.replaceOnChanges` adds properties and
+`options.ignoreChanges` removes them, as the engine does.
 
 `stateful` marks what a replacement destroys beyond the resource itself: data (log groups,
 buckets, keys), a public address, or a DNS name and the registered targets that serve traffic

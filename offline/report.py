@@ -1,4 +1,4 @@
-"""Plan output: the JSON contract (DESIGN.md section 4) and the human-readable report."""
+"""Plan output: the JSON contract (README.md, Offline plan) and the human-readable report."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """Config fuzzing shared by tests/test_fuzz_corpus.py and benchmarks/fuzz.py.
 
-Mutations of the shipped stack files: values of the wrong type or out of range, missing keys,
-unknown keys, misspelt keys, and broken cross-references (load balancer names, container names,
-capacity providers, listener priorities, CIDRs, secrets in plain environment variables).
+Mutations of the tests' stack fixtures (tests/fixtures/stacks): values of the wrong type or out
+of range, missing keys, unknown keys, misspelt keys, and broken cross-references (load balancer
+names, container names, capacity providers, listener priorities, CIDRs, secrets in plain
+environment variables).
 `classify` runs `python -m offline plan` in-process and says what happened.
 """
 
@@ -23,7 +24,8 @@ from offline.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = ("dev", "staging", "prod")
-SEEDS = {s: yaml.safe_load((ROOT / f"Pulumi.{s}.yaml").read_text()) for s in STACKS}
+FIXTURES = ROOT / "tests" / "fixtures" / "stacks"
+SEEDS = {s: yaml.safe_load((FIXTURES / f"Pulumi.{s}.yaml").read_text()) for s in STACKS}
 
 BOUNDARY_INTS = [-1, 0, 1, 2, 3, 6, 7, 100, 120, 121, 255, 256, 512, 1000, 1024, 3072, 3653,
                  3654, 5000, 50_000, 50_001, 65535, 65536, 2**31]  # fmt: skip

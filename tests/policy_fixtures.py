@@ -1,5 +1,6 @@
 """Fixtures for policy tests: our own component output as a rule's Stack, edited one property
-at a time. The golden stack is the prod plan (every rule passes there, exemptions aside)."""
+at a time. The golden stack is the plan of the tests' prod fixture (tests/fixtures/stacks):
+every rule passes there, exemptions aside."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import replace
 from functools import cache
 from typing import Any
 
-from offline.engine import Plan, plan
+from offline.engine import Plan
 from offline.policy import stack_view
 from policy.rules.base import Resource, Stack
 
@@ -19,7 +20,9 @@ Edit = Callable[[Stack], Stack]
 
 @cache
 def prod_plan() -> Plan:
-    return plan("prod")
+    from tests.support import fixture_plan
+
+    return fixture_plan("prod")
 
 
 def stack_of(plan_: Plan) -> Stack:

@@ -24,6 +24,26 @@ BASE: dict[str, Any] = {
 
 _cache: dict[str, Plan] = {}
 
+# The tests' own stack files: frozen copies of the examples, so the shipped Pulumi.*.yaml stay
+# the team's to edit. Plan them with fixture_plan(); the shipped ones only get invariants.
+FIXTURE_STACKS = Path(__file__).resolve().parent / "fixtures" / "stacks"
+
+
+def fixture_path(stack: str) -> Path:
+    return FIXTURE_STACKS / f"Pulumi.{stack}.yaml"
+
+
+def fixture_doc(stack: str) -> dict[str, Any]:
+    return yaml.safe_load(fixture_path(stack).read_text())
+
+
+def fixture_plan(stack: str) -> Plan:
+    """The plan of tests/fixtures/stacks/Pulumi.<stack>.yaml as stack <stack> (cached)."""
+    key = f"fixture:{stack}"
+    if key not in _cache:
+        _cache[key] = plan(stack, fixture_path(stack))
+    return _cache[key]
+
 
 def config(**keys: Any) -> dict[str, Any]:
     """BASE plus top-level keys: config(services={...}) sets ecs-platform:services."""

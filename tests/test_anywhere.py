@@ -394,13 +394,13 @@ def test_removing_an_attachment_flags_the_role_in_every_environment():
         assert levels == {"mandatory"}
 
 
-# -- the shipped dev stack -----------------------------------------------------------------
+# -- a whole stack: the dev fixture's on-prem box and edge agent ---------------------------
 
 
-def test_the_dev_stack_registers_one_on_prem_box_and_runs_an_external_edge_agent():
-    from .test_stacks import stack_plan
+def test_a_whole_stack_registers_one_on_prem_box_and_runs_an_external_edge_agent():
+    from .support import fixture_plan
 
-    dev = stack_plan("dev")
+    dev = fixture_plan("dev")
     assert only(dev, ACTIVATION).inputs["registrationLimit"] == 1
     agent = dev.named("edge-agent-service", SERVICE).inputs
     assert agent["launchType"] == "EXTERNAL" and "networkConfiguration" not in agent

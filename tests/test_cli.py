@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from tests.support import fixture_doc, fixture_path
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -25,7 +27,7 @@ def offline(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def bad_stack_file(tmp_path: Path) -> Path:
-    doc = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
+    doc = fixture_doc("dev")
     doc["config"]["ecs-platform:network"]["natGateways"] = "two"
     path = tmp_path / "Pulumi.bad.yaml"
     path.write_text(yaml.safe_dump(doc))
@@ -33,7 +35,8 @@ def bad_stack_file(tmp_path: Path) -> Path:
 
 
 def test_plan_json_prints_one_json_object_and_exits_0():
-    done = offline("plan", "--stack", "staging", "--json")
+    done = offline("plan", "--stack", "staging", "--config-file", str(fixture_path("staging")),
+                   "--json")  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["stack"] == "staging"
 

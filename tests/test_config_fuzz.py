@@ -7,7 +7,6 @@ A traceback of any other kind is a bug in the config layer.
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -18,10 +17,10 @@ from components.config import ConfigError, parse_stack_config
 from offline.engine import plan
 from offline.stackfiles import apply_project_config, read_config_mapping
 from tests.fuzzing import mutate_once
+from tests.support import fixture_path
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = {
-    stack: apply_project_config(read_config_mapping(ROOT / f"Pulumi.{stack}.yaml"), stack, "x")
+SEEDS = {  # the tests' stack fixtures
+    stack: apply_project_config(read_config_mapping(fixture_path(stack)), stack, "x")
     for stack in ("dev", "staging", "prod")
 }
 

@@ -15,7 +15,7 @@ from offline.__main__ import main
 from offline.diff import diff, render
 from offline.engine import Captured, Plan
 from offline.replacement import forcing, replacements
-from tests.support import config, mutate, plan_config
+from tests.support import config, fixture_doc, mutate, plan_config
 
 WEB = {
     "image": "public.ecr.aws/nginx/nginx:1.27",
@@ -148,6 +148,35 @@ def test_diff_exits_3_on_a_refused_replacement_and_0_otherwise(tmp_path, capsys)
     out = capsys.readouterr().out
     doc = json.loads(out[out.index("{\n") :])
     assert doc["changed"][0]["properties"] == ["desiredCount"] and doc["replacements"] == []
+
+
+def snapshot(tmp_path: Path, name: str, edit: dict[str, Any] | None = None) -> str:
+    """The staging fixture (with one service's keys changed) saved under any file name."""
+    doc = fixture_doc("staging")
+    doc["config"]["ecs-platform:services"]["web"].update(edit or {})
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(doc))
+    return str(path)
+
+
+def test_diff_applies_the_after_side_s_policy_exits_3_and_shows_the_finding(tmp_path, capsys):
+    base = snapshot(tmp_path, "base-snapshot.yaml")
+    public = snapshot(tmp_path, "head.yaml", {"assignPublicIp": True})
+    assert main(["diff", base, public, "--stack", "staging"]) == 3
+    out, err = capsys.readouterr()
+    assert "**REFUSED** by policy after the change (staging levels" in out
+    assert "`ecs-svc-no-public-ip` `web-service`" in out
+    assert "refused by policy: ecs-svc-no-public-ip:" in err
+
+
+def test_diff_with_stack_pairs_snapshots_of_any_file_name_under_that_stack(tmp_path, capsys):
+    base = snapshot(tmp_path, "base-snapshot.yaml")
+    more = snapshot(tmp_path, "head.yaml", {"desiredCount": 3})
+    assert main(["diff", base, more, "--stack", "staging", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["policy"]["environment"] == "staging"
+    assert [v for v in doc["policy"]["violations"] if v["level"] == "mandatory"] == []
+    assert doc["replacements"] == [] and doc["added"] == [] and doc["removed"] == []
 
 
 # -- diagram ---------------------------------------------------------------------------------

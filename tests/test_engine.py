@@ -1,4 +1,4 @@
-"""The offline engine closes the mock engine's gaps (reference/pulumi-under-mocks.md)."""
+"""The offline engine closes the mock engine's gaps with the real engine (see offline/engine.py)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Everyday edits never replace what clients or data depend on; the guard refuses the rest.
 
-Each edit is planned before and after on the prod stack file: every existing URN stays, and
+Each edit is planned before and after on the tests' prod fixture (tests/fixtures/stacks): every
+existing URN stays, and
 the inputs of load balancers, target groups, listeners, the cluster, log groups and the VPC do
 not change. Edits that would replace a load balancer, listener or target group in use are
 refused by offline/guard.py unless the config marks them intended.
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,9 @@ import yaml
 from offline.engine import Plan, plan
 from offline.guard import main as guard_main
 from offline.guard import refused, replacements
+from tests.support import fixture_doc, fixture_plan
 
-ROOT = Path(__file__).resolve().parent.parent
-PROD = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
+PROD = fixture_doc("prod")
 STABLE = (
     "aws:lb/loadBalancer:LoadBalancer",
     "aws:lb/listener:Listener",
@@ -42,9 +42,8 @@ def lbs(doc: dict[str, Any]) -> dict[str, Any]:
     return doc["config"]["ecs-platform:loadBalancers"]
 
 
-@cache
 def before() -> Plan:
-    return plan("prod")
+    return fixture_plan("prod")
 
 
 def after(edit: Callable[[dict[str, Any]], None], tmp_path: Path) -> Plan:

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.support import config, mutate, plan_config
+from tests.test_stacks import STACKS, stack_plan
 
 SECRET = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:prod/db-Ab12Cd"
 PARAM = "arn:aws:ssm:ap-northeast-2:123456789012:parameter/prod/api-key"
@@ -283,11 +284,9 @@ def test_task_role_gets_exactly_the_configured_grants():
     assert attachment.inputs["policyArn"] == "arn:aws:iam::123456789012:policy/shop-read"
 
 
-@pytest.mark.parametrize("stack_name", ["dev", "staging", "prod"])
-def test_no_role_policy_in_a_shipped_stack_grants_wildcard_actions(stack_name):
-    from offline.engine import plan
-
-    for r in plan(stack_name).of_type("aws:iam/rolePolicy:RolePolicy"):
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_no_role_policy_in_any_stack_file_grants_wildcard_actions(stack_name):
+    for r in stack_plan(stack_name).of_type("aws:iam/rolePolicy:RolePolicy"):
         for statement in json.loads(r.inputs["policy"])["Statement"]:
             actions = (
                 statement["Action"]

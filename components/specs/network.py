@@ -24,6 +24,9 @@ SubnetId = Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$")]
 # subnets /(p+6) carved from the last /(p+3) block. A /28 is the smallest subnet AWS allows.
 MAX_AZS = 6
 MIN_VPC_PREFIX, MAX_VPC_PREFIX = 16, 22
+# A new VPC when the stack gives neither cidrBlock nor vpcId. Give another block where VPCs are
+# peered or share a transit gateway: their CIDRs must not overlap.
+DEFAULT_CIDR_BLOCK = "10.0.0.0/16"
 
 
 class Ipv6Spec(Spec):
@@ -45,8 +48,9 @@ class NetworkSpec(Spec):
 
     cidr_block: str | None = Field(
         None,
-        description="IPv4 CIDR of a new VPC, /16 to /22. Subnets are derived from it "
-        "deterministically; adding an AZ never moves an existing subnet.",
+        description="IPv4 CIDR of a new VPC, /16 to /22 (default 10.0.0.0/16 unless vpcId is "
+        "given). Subnets are derived from it deterministically; adding an AZ never moves an "
+        "existing subnet.",
     )
     availability_zones: int = Field(
         2, ge=1, le=MAX_AZS, description="How many AZs get a public and a private subnet."
@@ -114,6 +118,14 @@ class NetworkSpec(Spec):
         if dupes:
             raise ValueError(f"{', '.join(dupes)} listed more than once")
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_cidr(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        given = {"cidrBlock", "cidr_block", "vpcId", "vpc_id"} & set(data)
+        return data if given else {**data, "cidrBlock": DEFAULT_CIDR_BLOCK}
 
     @model_validator(mode="after")
     def _layout(self) -> NetworkSpec:

@@ -93,7 +93,7 @@ class Rule:
     """One policy. `levels` are the defaults per environment (policy/config.<env>.json wins)."""
 
     name: str
-    ref: str  # ID in the reference table (shared/reference/security-rules.md section 2)
+    ref: str  # the rule's ID in docs/policy.md's table (e.g. LB-05), shared by related rules
     anchors: tuple[str, ...]
     summary: str
     severity: Literal["low", "medium", "high", "critical"]

@@ -91,9 +91,13 @@ def listener_encrypted(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
     allowed = config_value(cfg, "allowedPlainProtocols", [])
     if protocol in allowed:
         return
+    # A public certificate from ACM is free and is issued once DNS validation proves the
+    # domain is yours: https://docs.aws.amazon.com/acm/latest/userguide/gs-acm-request-public.html
     yield (
-        f"{protocol} listener on port {r.props.get('port')} carries unencrypted traffic; use "
-        "HTTPS/TLS (set certificateArn) or redirect HTTP to HTTPS (ELB.1, ELB.18)"
+        f"{protocol} listener on port {r.props.get('port')} carries unencrypted traffic "
+        "(ELB.1, ELB.18). To serve HTTPS: request a public certificate for your domain in AWS "
+        "Certificate Manager (ACM, free; validate it by DNS), then set "
+        "loadBalancers.<name>.certificateArn to its ARN; plain HTTP then only redirects"
     )
 
 
@@ -177,7 +181,7 @@ RULES = [
          (f"{SH} ELB.1", f"{SH} ELB.18", "CKV_AWS_2", "CKV2_AWS_20",
           "AWSGuard alb-http-to-https-redirection"),
          "Listeners are HTTPS/TLS; plain HTTP only as a redirect to HTTPS", "high",
-         ("mandatory",) * 3, t.LISTENER, listener_encrypted,
+         ("advisory", "mandatory", "mandatory"), t.LISTENER, listener_encrypted,
          config={"allowedPlainProtocols": []}),
     Rule("lb-tls-policy", "LB-06",
          (f"{SH} ELB.17", "CKV_AWS_103", "CKV2_AWS_74"),
