@@ -378,5 +378,5 @@ def test_a_nat_less_stack_without_insights_pays_for_neither_and_scheduled_scalin
     rep = estimate(fixture_plan("dev"))
     items = [c.item for c in rep.lines]
     assert not [i for i in items if "Container Insights" in i or "NAT" in i or "EC2 instance" in i]
-    web = line(rep, "web: 1 x 0.25 vCPU / 0.5 GB ARM64 task (autoscaling 1..2, on a schedule)")
+    web = line(rep, "web: 0.36 tasks avg x 0.25 vCPU / 0.5 GB ARM64")
     assert web.monthly_usd < web.max_usd

@@ -85,11 +85,6 @@ def test_each_valid_shape_plans_with_exit_0_and_no_apply_time_violation(name, tm
     assert doc["checks"]["violations"] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the smallest stack (region and one image, no network section) plans once the "
-    "config defaults for a missing network land (worked on in another branch)",
-)
 def test_the_smallest_stack_region_and_one_image_plans(tmp_path, capsys):
     code, _doc, err = plan_exit(
         {**REGION, "ecs-platform:services": {"web": {"image": IMAGE}}}, tmp_path, capsys
