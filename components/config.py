@@ -697,7 +697,12 @@ def load_stack_config() -> StackConfig:
 
     raw = {**get_config_env(), **CONFIG.get()}
     stack = pulumi.get_stack()
-    return parse_stack_config(raw, stack=stack, source=f"Pulumi.{stack}.yaml")
+    try:
+        return parse_stack_config(raw, stack=stack, source=f"Pulumi.{stack}.yaml")
+    except ConfigError as exc:  # point at the key's line when the stack file is here
+        from .stack_yaml import locate_in_file
+
+        raise locate_in_file(exc, PROJECT_DIR / f"Pulumi.{stack}.yaml") from None
 
 
 @contextmanager
