@@ -1,4 +1,4 @@
-"""Stack files as YAML: duplicate keys are refused, syntax errors and config errors name the line."""
+"""Stack files as YAML: duplicate keys refused, syntax and config errors name the line."""
 
 from __future__ import annotations
 
