@@ -33,7 +33,12 @@ from .specs.load_balancer import LoadBalancerSpec
 from .specs.network import NetworkSpec
 from .specs.operations import ObservabilitySpec
 from .specs.protection import ProtectionSpec
-from .specs.service import ENV_NAME_PATTERN, ServicePlacement, ServiceSpec
+from .specs.service import (
+    CONTAINER_NAME_PATTERN,
+    ENV_NAME_PATTERN,
+    ServicePlacement,
+    ServiceSpec,
+)
 from .specs.workloads import ScheduledTaskSpec, TaskSpec, WorkerSpec
 
 PROJECT = "ecs-platform"
@@ -741,6 +746,8 @@ def describe(exc: ValidationError) -> tuple[str, str]:
             message += f"; allowed: {', '.join(allowed)}"
     elif kind == "literal_error":
         message = f"{value!r} is not allowed; use one of {ctx.get('expected')}"
+    elif kind == "int_type" and isinstance(value, str) and re.fullmatch(r"-?\d+", value):
+        message = f"{value!r} is a string (quoted); write the number without quotes: {int(value)}"
     elif kind in ("int_type", "int_parsing", "int_from_float"):
         message = f"{value!r} is not a whole number"
     elif kind in ("bool_type", "bool_parsing"):
@@ -764,6 +771,11 @@ def describe(exc: ValidationError) -> tuple[str, str]:
         message = (
             f"{value!r} is not a valid environment variable name: letters, digits and "
             "underscores, not starting with a digit"
+        )
+    elif kind == "string_pattern_mismatch" and ctx.get("pattern") == CONTAINER_NAME_PATTERN:
+        message = (
+            f"{value!r} is not a valid container name: 1 to 255 letters, digits, underscores "
+            "and hyphens (AWS RegisterTaskDefinition)"
         )
     elif kind == "string_pattern_mismatch":
         message = f"{value!r} is not a valid value (must match {ctx.get('pattern')})"
