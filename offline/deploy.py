@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -462,7 +463,8 @@ def critical_path(graph: Graph) -> tuple[float, list[tuple[Captured, float]]]:
 # -- human report ------------------------------------------------------------------------------
 
 
-def render(report: DeployReport) -> list[str]:
+def render(report: DeployReport, label: Callable[[str], str] | None = None) -> list[str]:
+    """`label(urn)` names a resource (offline/report.py adds its type where names repeat)."""
     lines = ["Deployment time (modelled; reference/deploy-time-and-cost.md sections 1 and 3):"]
     for s in report.services:
         lines.append(
@@ -470,7 +472,8 @@ def render(report: DeployReport) -> list[str]:
             f"new task {s.new_task_seconds:.0f} s, old task {s.old_task_seconds:.0f} s "
             f"(worst case {s.worst_case_seconds / 60:.1f} min); dominated by {s.dominant}"
         )
-    path = " -> ".join(f"{r.name} {seconds:g}s" for r, seconds in report.critical_path)
+    name = label or (lambda urn: urn.rsplit("::", 1)[-1])
+    path = " -> ".join(f"{name(r.urn)} {seconds:g}s" for r, seconds in report.critical_path)
     lines.append(f"  fresh stack {report.fresh_stack_seconds / 60:.1f} min: {path}")
     for warning in report.warnings:
         lines.append(f"  warning: {warning}")
