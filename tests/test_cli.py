@@ -91,3 +91,17 @@ def test_invalid_config_under_pulumi_up_exits_2_before_registering_anything(tmp_
 
 def test_schema_check_passes_for_the_committed_schema():
     assert offline("schema", "--check").returncode == 0
+
+
+def test_the_first_make_plan_says_it_is_installing_and_shows_pips_progress(tmp_path):
+    """`make -n` prints the recipe a fresh machine runs (no stamp file yet)."""
+    done = subprocess.run(
+        ["make", "-n", "plan", f"STAMP={tmp_path / 'stamp'}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    recipe = done.stdout.splitlines()
+    install = next(line for line in recipe if "pip install" in line)
+    assert "--quiet" not in install and " -q" not in install
+    assert recipe.index(install) > next(
+        i for i, line in enumerate(recipe) if line.startswith("echo") and "installing" in line
+    )
