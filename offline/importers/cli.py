@@ -19,7 +19,18 @@ def add_commands(sub: Any) -> None:
         "import-compose", help="print ecs-platform:services for a Docker Compose file"
     )
     c.add_argument("file", help="docker-compose.yml / compose.yaml")
-    c.add_argument("--plan", action="store_true", help="also plan the result offline")
+    c.add_argument(
+        "--env-file",
+        action="append",
+        default=[],
+        help="read variables from this file instead of the .env beside the Compose file "
+        "(repeatable, as in docker compose)",
+    )
+    c.add_argument(
+        "--plan",
+        action="store_true",
+        help="also plan the result offline, with cost and the policy checks of a dev stack",
+    )
     c.set_defaults(run=_import_compose)
 
     p = sub.add_parser(
@@ -40,7 +51,7 @@ def _import_compose(args: argparse.Namespace) -> int:
     from .compose import import_compose
 
     try:
-        result = import_compose(Path(args.file))
+        result = import_compose(Path(args.file), [Path(p) for p in args.env_file])
     except SourceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
