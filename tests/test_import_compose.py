@@ -202,3 +202,25 @@ def test_a_healthcheck_script_on_a_volume_is_flagged(tmp_path: Path):
     stack = import_compose(_compose(tmp_path, text)).stacks["compose"]
     (finding,) = [f for f in stack.findings if f.where == "services.db.healthcheck"]
     assert finding.kind == "input" and "/checks/pg.sh" in finding.message
+
+
+@pytest.mark.parametrize("name", ["awesome-compose__flask-redis", "awesome-compose__minecraft"])
+def test_import_with_plan_runs_the_plans_cost_and_policy_and_lists_what_to_supply(name, capsys):
+    from offline.importers.check import plan_stack
+    from offline.policy import check
+
+    path = next(p for p in CORPUS if p.stem == name)
+    code = main(["import-compose", str(path), "--plan"])
+    out = capsys.readouterr().out
+    refused = check(plan_stack(import_compose(path).stacks["compose"], "dev")).mandatory
+    assert code == (3 if refused else 0)
+    assert "a month" in out and "policy (dev rules)" in out
+    for violation in refused:
+        assert f"#   - policy {violation.policy}: " in out.split("# Mapped with a change")[0]
+
+
+def test_a_web_service_asks_for_the_certificate_https_needs(tmp_path: Path):
+    stack = import_compose(_compose(tmp_path, "services:\n  app: {image: a, ports: ['80:80']}\n"))
+    findings = stack.stacks["compose"].findings
+    assert any(f.kind == "input" and f.where == "loadBalancers.public.certificateArn"
+               for f in findings)  # fmt: skip

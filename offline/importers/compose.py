@@ -275,6 +275,13 @@ class _Compose:
         self.stack.findings.sort(key=lambda f: order.get(".".join(f.where.split(".")[:2]), -1))
         if web:
             self.stack.config[f"{PROJECT}:loadBalancers"] = {LB_NAME: {"type": "application"}}
+            self.add(
+                "input",
+                f"loadBalancers.{LB_NAME}.certificateArn",
+                "HTTPS needs an ACM certificate for your domain: request or import one in ACM "
+                "and set its ARN here (the load balancer then redirects HTTP to HTTPS); "
+                "without it the load balancer serves plain HTTP, which prod policy refuses",
+            )
         self.stack.config[f"{PROJECT}:services"] = services
         if tasks:
             self.stack.config[f"{PROJECT}:scheduledTasks"] = tasks
