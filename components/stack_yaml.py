@@ -90,7 +90,7 @@ def load(text: str, source: str) -> tuple[Any, Lines]:
         if node is None:
             return None, Lines()
         lines: dict[Path, int] = {}
-        _walk(node, (), lines, source)
+        index_keys(node, (), lines, source)
         return loader.construct_document(node), Lines(lines)
     except yaml.MarkedYAMLError as exc:
         raise syntax_error(source, exc) from None
@@ -109,7 +109,9 @@ def syntax_error(source: str, exc: yaml.MarkedYAMLError) -> ConfigError:
     return ConfigError(where, "", f"not valid YAML: {problem}{context}")
 
 
-def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], source: str) -> None:
+def index_keys(node: yaml.Node, path: Path, lines: dict[Path, int], source: str) -> None:
+    """Record the line of every key below `node` into `lines`; a duplicate key raises
+    ConfigError (`path[0]` is a root label left out of the key path in the message)."""
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
@@ -129,11 +131,11 @@ def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], source: str) -> N
             seen[key] = line
             child = (*path, str(key_node.value))
             lines[child] = line
-            _walk(value_node, child, lines, source)
+            index_keys(value_node, child, lines, source)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             lines[(*path, i)] = item.start_mark.line + 1
-            _walk(item, (*path, i), lines, source)
+            index_keys(item, (*path, i), lines, source)
 
 
 def _key(node: yaml.Node) -> Any:
