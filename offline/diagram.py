@@ -145,8 +145,7 @@ def build(plan: Plan) -> Diagram:
     # Scheduled tasks: EventBridge Scheduler starts the task definition in the cluster.
     tasks = []
     schedules = sorted(graph.of_type(SCHEDULE), key=lambda r: r.urn)
-    if schedules:
-        scheduler = d.node("scheduler", "EventBridge Scheduler", "circle")
+    scheduler = d.node("scheduler", "EventBridge Scheduler", "circle") if schedules else ""
     for schedule in schedules:
         owner = graph.display_name(schedule)
         node = d.node(f"task_{owner}", _task_label(graph, schedule), "box", vpc_label)

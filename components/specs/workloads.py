@@ -28,14 +28,11 @@ TASK_CONTAINER_KEYS = (
     "efs_volumes",
     "writable_paths",
 )
-_TaskContainers: Any = create_model(  # type: ignore[call-overload]
-    "TaskContainers",
-    __base__=Spec,
-    **{
-        name: (ServiceSpec.model_fields[name].annotation, copy(ServiceSpec.model_fields[name]))
-        for name in TASK_CONTAINER_KEYS
-    },
-)
+_TASK_CONTAINER_FIELDS: dict[str, Any] = {
+    name: (ServiceSpec.model_fields[name].annotation, copy(ServiceSpec.model_fields[name]))
+    for name in TASK_CONTAINER_KEYS
+}
+_TaskContainers: Any = create_model("TaskContainers", __base__=Spec, **_TASK_CONTAINER_FIELDS)
 
 
 class TaskSpec(_TaskContainers, ContainerSpec):

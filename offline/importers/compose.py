@@ -405,7 +405,7 @@ class _Compose:
             return None
         unresolved = [build.get(k) for k in ("context", "dockerfile") if _unresolved(build.get(k))]
         if unresolved:
-            names = tuple(dict.fromkeys(n for v in unresolved for n in v.missing))
+            names = tuple(dict.fromkeys(n for v in unresolved for n in getattr(v, "missing", ())))
             self._missing(where, Unresolved.of("", names), "service skipped")
             return None
         spec: dict[str, Any] = {
