@@ -149,11 +149,17 @@ def test_an_unexpected_manifest_shape_is_reported_not_raised(tmp_path: Path):
     assert any("unexpected manifest shape" in f.message for f in stack.findings)
 
 
-def _job(tmp_path: Path, body: str) -> Path:
-    path = tmp_path / "copilot" / "report" / "manifest.yml"
+def _manifest(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / "copilot" / name / "manifest.yml"
     path.parent.mkdir(parents=True)
-    path.write_text("name: report\ntype: Scheduled Job\nimage: {location: busybox:1.37}\n" + body)
+    path.write_text(f"name: {name}\n{text}")
     return path
+
+
+def _job(tmp_path: Path, body: str) -> Path:
+    return _manifest(
+        tmp_path, "report", "type: Scheduled Job\nimage: {location: busybox:1.37}\n" + body
+    )
 
 
 def test_a_single_manifest_file_imports(tmp_path: Path):
@@ -176,11 +182,11 @@ def test_a_manifest_key_given_twice_is_refused_as_copilot_does(tmp_path: Path, c
 
 
 def test_a_misspelt_subscribe_key_and_platform_are_reported_correctly(tmp_path: Path):
-    path = tmp_path / "copilot" / "jobs" / "manifest.yml"
-    path.parent.mkdir(parents=True)
-    path.write_text(
-        "name: jobs\ntype: Worker Service\nimage: {location: busybox:1.37}\n"
-        "platform: linux/x86_64\nsubscribe: {queues: {timeout: 60s}}\n"
+    path = _manifest(
+        tmp_path,
+        "jobs",
+        "type: Worker Service\nimage: {location: busybox:1.37}\n"
+        "platform: linux/x86_64\nsubscribe: {queues: {timeout: 60s}}\n",
     )
     stack = import_copilot(path).stacks["default"]
     wheres = {f.where: f.message for f in stack.findings if f.kind == "unmapped"}
@@ -189,11 +195,11 @@ def test_a_misspelt_subscribe_key_and_platform_are_reported_correctly(tmp_path: 
 
 
 def test_a_web_service_without_a_certificate_asks_for_one(tmp_path: Path):
-    path = tmp_path / "copilot" / "web" / "manifest.yml"
-    path.parent.mkdir(parents=True)
-    path.write_text(
-        "name: web\ntype: Load Balanced Web Service\nimage: {location: nginx:1.27, port: 80}\n"
-        "http: {path: /}\nexec: true\n"
+    path = _manifest(
+        tmp_path,
+        "web",
+        "type: Load Balanced Web Service\nimage: {location: nginx:1.27, port: 80}\n"
+        "http: {path: /}\nexec: true\n",
     )
     stack = import_copilot(path).stacks["default"]
     assert any(f.kind == "input" and f.where == "loadBalancers.public.certificateArn"
