@@ -8,8 +8,9 @@ STACK  ?= dev
 .PHONY: plan test lint format schema clean
 
 $(STAMP): requirements.txt
+	@echo "Setting up $(VENV): installing requirements.txt (first run only, about a minute)"
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --disable-pip-version-check --quiet -r requirements.txt
+	$(PY) -m pip install --disable-pip-version-check --progress-bar on -r requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

@@ -3,25 +3,31 @@
 Creates (children of the cluster): the instance role `{name}-anywhere` (trusted by Systems
 Manager for this account and region only), its two AWS managed policies
 (AmazonSSMManagedInstanceCore, AmazonEC2ContainerServiceforEC2Role) as attachments
-`{name}-anywhere-ssm` / `{name}-anywhere-ecs`, and the activation `{name}-anywhere` that
-registers up to `registrationLimit` servers.
+`{name}-anywhere-ssm` / `{name}-anywhere-ecs`, the expiry `{name}-anywhere-expiry` (a
+`time.Offset`) and the activation `{name}-anywhere` that registers up to `registrationLimit`
+servers.
 Expects: the cluster's name and the region (for the registration command).
 
 The activation code is a credential: it and the command that carries it are secret outputs.
 
-Expiry: SSM takes an absolute expiration date, and a change replaces the activation. The date is
-the deploy day (00:00 UTC) plus `activationExpiresInDays`, and `ignore_changes` keeps the stored
-one, so later `pulumi up` runs leave the activation alone. Registered servers stay registered
-after it expires; `pulumi up --replace <activation URN>` issues a fresh code for new servers.
+Expiry: SSM takes an absolute date at most 30 days ahead, and a new date replaces the
+activation (https://docs.aws.amazon.com/systems-manager/latest/APIReference/
+API_CreateActivation.html). The date is left to apply time: the `time.Offset` resource records
+the moment it is created plus `activationExpiresInDays` and keeps it in the stack's state, so
+every plan and `pulumi up` of the same config sends the same value and never replaces the
+activation by itself (the offline plan shows the date as `[deploy time + N days]`). The offset
+is recreated, with a fresh date, whenever the activation would be replaced anyway (limit,
+description, role or days change). Registered servers stay registered after it expires; to
+issue a fresh code for new servers: `pulumi up --replace <URN of {name}-anywhere-expiry>`.
 """
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+import pulumiverse_time as time
 
 from . import iam
 from .specs.cluster import ExternalInstancesSpec
@@ -36,12 +42,6 @@ class Anywhere:
     activation_id: pulumi.Output[str]
     activation_code: pulumi.Output[str]
     register_command: pulumi.Output[str]
-
-
-def expiration_date(days: int, today: datetime.date | None = None) -> str:
-    """RFC 3339 timestamp `days` after the start (00:00 UTC) of today: at most `days` from now."""
-    day = today or datetime.datetime.now(datetime.UTC).date()
-    return f"{day + datetime.timedelta(days=days):%Y-%m-%d}T00:00:00Z"
 
 
 def register_command(region: str, cluster: str, activation_id: str, code: str) -> str:
@@ -79,19 +79,29 @@ def external_instances(
         # the two AWS managed policies the ECS Anywhere IAM role documentation names
         for suffix, arn in iam.INSTANCE_POLICIES.items()
     ]
+    description = spec.description or f"ECS Anywhere servers of {project}-{stack}"
+    expiry = time.Offset(
+        f"{name}-anywhere-expiry",
+        offset_days=spec.activation_expires_in_days,
+        # A new date with every replacement of the activation (an old one may have passed).
+        triggers={
+            "role": role.name,
+            "registrationLimit": str(spec.limit),
+            "description": description,
+            "days": str(spec.activation_expires_in_days),
+        },
+        opts=child,
+    )
     activation = aws.ssm.Activation(
         f"{name}-anywhere",
         iam_role=role.name,
         registration_limit=spec.limit,
-        expiration_date=expiration_date(spec.activation_expires_in_days),
-        description=spec.description or f"ECS Anywhere servers of {project}-{stack}",
+        expiration_date=expiry.rfc3339,
+        description=description,
         opts=pulumi.ResourceOptions(
             parent=parent,
             # Servers registered with the code need both policies on their role at once.
             depends_on=attachments,
-            # The date is computed at deploy time; a new one on each `up` would replace the
-            # activation (see the module docstring).
-            ignore_changes=["expirationDate"],
             additional_secret_outputs=["activationCode"],
         ),
     )

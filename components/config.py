@@ -36,7 +36,12 @@ from .specs.network import NetworkSpec
 from .specs.operations import ObservabilitySpec
 from .specs.policy_level import PolicyLevel, PolicyLevelSetting, resolve
 from .specs.protection import ProtectionSpec
-from .specs.service import ENV_NAME_PATTERN, ServicePlacement, ServiceSpec
+from .specs.service import (
+    CONTAINER_NAME_PATTERN,
+    ENV_NAME_PATTERN,
+    ServicePlacement,
+    ServiceSpec,
+)
 from .specs.workloads import ScheduledTaskSpec, TaskSpec, WorkerSpec
 
 PROJECT = "ecs-platform"
@@ -731,7 +736,12 @@ def load_stack_config() -> StackConfig:
 
     raw = {**get_config_env(), **CONFIG.get()}
     stack = pulumi.get_stack()
-    return parse_stack_config(raw, stack=stack, source=f"Pulumi.{stack}.yaml")
+    try:
+        return parse_stack_config(raw, stack=stack, source=f"Pulumi.{stack}.yaml")
+    except ConfigError as exc:  # point at the key's line when the stack file is here
+        from .stack_yaml import locate_in_file
+
+        raise locate_in_file(exc, PROJECT_DIR / f"Pulumi.{stack}.yaml") from None
 
 
 @contextmanager
@@ -770,6 +780,8 @@ def describe(exc: ValidationError) -> tuple[str, str]:
             message += f"; allowed: {', '.join(allowed)}"
     elif kind == "literal_error":
         message = f"{value!r} is not allowed; use one of {ctx.get('expected')}"
+    elif kind == "int_type" and isinstance(value, str) and re.fullmatch(r"-?\d+", value):
+        message = f"{value!r} is a string (quoted); write the number without quotes: {int(value)}"
     elif kind in ("int_type", "int_parsing", "int_from_float"):
         message = f"{value!r} is not a whole number"
     elif kind in ("bool_type", "bool_parsing"):
@@ -793,6 +805,11 @@ def describe(exc: ValidationError) -> tuple[str, str]:
         message = (
             f"{value!r} is not a valid environment variable name: letters, digits and "
             "underscores, not starting with a digit"
+        )
+    elif kind == "string_pattern_mismatch" and ctx.get("pattern") == CONTAINER_NAME_PATTERN:
+        message = (
+            f"{value!r} is not a valid container name: 1 to 255 letters, digits, underscores "
+            "and hyphens (AWS RegisterTaskDefinition)"
         )
     elif kind == "string_pattern_mismatch":
         message = f"{value!r} is not a valid value (must match {ctx.get('pattern')})"

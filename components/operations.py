@@ -85,7 +85,7 @@ def autoscaling(
             scalable_dimension=target.scalable_dimension,
             resource_id=target.resource_id,
             schedule=window.schedule,
-            timezone=window.timezone,
+            timezone=window.time_zone,
             scalable_target_action=aws.appautoscaling.ScheduledActionScalableTargetActionArgs(
                 min_capacity=window.min_count, max_capacity=window.max_count
             ),

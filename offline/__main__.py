@@ -68,6 +68,13 @@ def _diagram(args: argparse.Namespace) -> int:
     from .diagram import build, mermaid, write
 
     result = _load(args.config_file or args.stack)
+    if args.readme:
+        from .diagram import update_readme
+
+        path = Path(args.readme)
+        path.write_text(update_readme(path.read_text(), result.stack, mermaid(build(result))))
+        print(f"wrote the {result.stack} diagram into {path}")
+        return 0
     if args.out is None:
         sys.stdout.write(mermaid(build(result)))
         return 0
@@ -146,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument(
         "--out", help="write <stack>.mmd and .dot here, and .svg/.png when Graphviz is installed"
     )
+    g.add_argument("--readme", help="replace this stack's Mermaid block in this Markdown file")
     g.set_defaults(run=_diagram)
 
     d = sub.add_parser(

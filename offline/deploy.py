@@ -12,6 +12,7 @@ docs/model-basis.md gives every step's AWS source.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,7 +148,8 @@ def _duration(text: str | None) -> float | None:
     return sum(float(v) * {"h": 3600, "m": 60, "s": 1}[u] for v, u in parts)
 
 
-def render(report: DeployReport) -> list[str]:
+def render(report: DeployReport, label: Callable[[str], str] | None = None) -> list[str]:
+    """`label(urn)` names a resource (offline/report.py adds its type where names repeat)."""
     lines = [f"Deployment time (modelled; steps and sources: {BASIS_DOC}):"]
     for s in report.services:
         if s.at_zero:
@@ -166,7 +168,8 @@ def render(report: DeployReport) -> list[str]:
             + f"); worst case {s.worst_case_seconds / 60:.1f} min"
         )
         lines.append(f"  {'':<12} where: {where_the_time_goes(s)}; largest: {s.dominant}")
-    path = " -> ".join(f"{r.name} {seconds:g}s" for r, seconds in report.critical_path)
+    name = label or (lambda urn: urn.rsplit("::", 1)[-1])
+    path = " -> ".join(f"{name(r.urn)} {seconds:g}s" for r, seconds in report.critical_path)
     lines.append(f"  fresh stack {report.fresh_stack_seconds / 60:.1f} min: {path}")
     for warning in report.warnings:
         lines.append(f"  warning: {warning}")

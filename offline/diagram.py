@@ -2,8 +2,10 @@
 
 Read from the captured resources: the internet, load balancers and their listeners, the routing
 rules to each service, services with their task count per AZ (desired count spread over the
-subnets' AZs, as ECS's AZ rebalancing places them), Service Connect edges, NAT gateways or the
-NAT instance, and VPC endpoints. One neutral graph is rendered to both formats.
+subnets' AZs, as ECS's AZ rebalancing places them), queue workers with the queue they drain,
+scheduled tasks with the EventBridge Scheduler schedule that starts them, Service Connect edges,
+NAT gateways or the NAT instance, and VPC endpoints. One neutral graph is rendered to both
+formats.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from .topology import (
     LISTENER_RULE,
     LOAD_BALANCER,
     NAT_GATEWAY,
+    TASK_DEFINITION,
     VPC_ENDPOINT,
     Graph,
     ServiceView,
@@ -30,6 +33,9 @@ from .topology import (
 
 SUBNET = "aws:ec2/subnet:Subnet"
 VPC = "aws:ec2/vpc:Vpc"
+SCHEDULE = "aws:scheduler/schedule:Schedule"
+QUEUE = "aws:sqs/queue:Queue"
+WORKER = "ecs-platform:worker:Worker"
 ON_PREMISES = "On premises (ECS Anywhere)"
 
 
@@ -124,6 +130,30 @@ def build(plan: Plan) -> Diagram:
                     dashed=True,
                 )
 
+    # Queue workers: the queue each one drains (created here, or an existing one by name).
+    for v in views:
+        parent = graph.by_urn.get(v.service.parent or "")
+        while parent is not None and parent.type != WORKER:
+            parent = graph.by_urn.get(parent.parent or "")
+        if parent is None:
+            continue
+        queue = _worker_queue(plan, graph, parent)
+        if queue:
+            node = d.node(f"queue_{parent.name}", f"SQS queue {queue}", "cylinder")
+            d.edge(node, service_nodes[v.service.urn], "messages")
+
+    # Scheduled tasks: EventBridge Scheduler starts the task definition in the cluster.
+    tasks = []
+    schedules = sorted(graph.of_type(SCHEDULE), key=lambda r: r.urn)
+    scheduler = d.node("scheduler", "EventBridge Scheduler", "circle") if schedules else ""
+    for schedule in schedules:
+        owner = graph.display_name(schedule)
+        node = d.node(f"task_{owner}", _task_label(graph, schedule), "box", vpc_label)
+        when = str(schedule.inputs.get("scheduleExpression", ""))
+        zone = schedule.inputs.get("scheduleExpressionTimezone")
+        d.edge(scheduler, node, f"{when} {zone}" if zone else when)
+        tasks.append((node, _task_public_ip(schedule)))
+
     egress = []
     nats = graph.of_type(NAT_GATEWAY)
     if nats:
@@ -134,14 +164,16 @@ def build(plan: Plan) -> Diagram:
         if instance.inputs.get("sourceDestCheck") is False:
             label = f"NAT instance {instance.inputs.get('instanceType', '')}"
             egress.append(d.node(f"nat_{instance.name}", label, "diamond", vpc_label))
-    private = [v for v in views if not _public_ip(v) and not v.external]
+    private = [service_nodes[v.service.urn] for v in views if not _public_ip(v) and not v.external]
+    private += [node for node, public in tasks if not public]
+    public = [service_nodes[v.service.urn] for v in views if _public_ip(v)]
+    public += [node for node, public_ip in tasks if public_ip]
     for node in egress:
         d.edge(node, internet, "egress")
-        for v in private:
-            d.edge(service_nodes[v.service.urn], node, dashed=True)
-    for v in views:
-        if _public_ip(v):
-            d.edge(service_nodes[v.service.urn], internet, "public IP", dashed=True)
+        for source in private:
+            d.edge(source, node, dashed=True)
+    for source in public:
+        d.edge(source, internet, "public IP", dashed=True)
     endpoints = [
         str(e.inputs.get("serviceName", e.name)).split(".", 3)[-1]
         for e in graph.of_type(VPC_ENDPOINT)
@@ -150,9 +182,20 @@ def build(plan: Plan) -> Diagram:
         node = d.node(
             "endpoints", "VPC endpoints<br/>" + ", ".join(endpoints), "cylinder", vpc_label
         )
-        for v in private:
-            d.edge(service_nodes[v.service.urn], node, dashed=True)
+        for source in private:
+            d.edge(source, node, dashed=True)
     return d
+
+
+def tasks(n: int) -> str:
+    return f"{n} task" if n == 1 else f"{n} tasks"
+
+
+def _size(task_definition: Captured | None, external: bool = False) -> str:
+    td = task_definition.inputs if task_definition else {}
+    arch = (td.get("runtimePlatform") or {}).get("cpuArchitecture", "X86_64")
+    size = f"{int(td.get('cpu', 0)) / 1024:g} vCPU / {int(td.get('memory', 0)) / 1024:g} GB"
+    return size if external else f"{size} {arch}"
 
 
 def _service_label(graph: Graph, v: ServiceView) -> str:
@@ -162,15 +205,35 @@ def _service_label(graph: Graph, v: ServiceView) -> str:
         f"{zone[-1]}: {n // len(zones) + (1 if i < n % len(zones) else 0)}"
         for i, zone in enumerate(zones)
     )
-    td = v.task_definition.inputs if v.task_definition else {}
-    arch = (td.get("runtimePlatform") or {}).get("cpuArchitecture", "X86_64")
-    size = f"{int(td.get('cpu', 0)) / 1024:g} vCPU / {int(td.get('memory', 0)) / 1024:g} GB"
-    size += "" if v.external else f" {arch}"
-    count = f"{n} tasks" + (f" ({spread})" if spread else "")
+    count = tasks(n) + (f" ({spread})" if spread else "")
     if v.count_range:
         count += f", scales {v.count_range[0]}..{v.count_range[1]}"
     capacity = "external instances" if v.external else "Fargate" if v.fargate else "EC2"
-    return f"{v.name}<br/>{count}<br/>{size} on {capacity}"
+    return f"{v.name}<br/>{count}<br/>{_size(v.task_definition, v.external)} on {capacity}"
+
+
+def _task_label(graph: Graph, schedule: Captured) -> str:
+    name = graph.display_name(schedule)
+    ecs = (schedule.inputs.get("target") or {}).get("ecsParameters") or {}
+    definitions = graph.deps(schedule, TASK_DEFINITION)
+    count = tasks(int(ecs.get("taskCount", 1)))
+    state = "" if schedule.inputs.get("state", "ENABLED") == "ENABLED" else " (disabled)"
+    size = _size(definitions[0] if definitions else None)
+    return f"{name}<br/>scheduled task: {count} per run{state}<br/>{size}"
+
+
+def _task_public_ip(schedule: Captured) -> bool:
+    ecs = (schedule.inputs.get("target") or {}).get("ecsParameters") or {}
+    return bool((ecs.get("networkConfiguration") or {}).get("assignPublicIp"))
+
+
+def _worker_queue(plan: Plan, graph: Graph, worker: Captured) -> str:
+    """The worker's queue: its own `{name}-queue`, or the existing queue the config names."""
+    for queue in graph.of_type(QUEUE):
+        if queue.parent == worker.urn and queue.name == f"{worker.name}-queue":
+            return queue.name
+    spec = plan.config.workers.get(worker.name) if plan.config is not None else None
+    return (spec.queue.existing_queue_name or "") if spec is not None else ""
 
 
 def _rule_label(rule: Captured) -> str:
@@ -223,6 +286,8 @@ def mermaid(d: Diagram) -> str:
         lines.append("  end")
     for a, b, label, dashed in d.edges:
         arrow = "-.->" if dashed else "-->"
+        if re.search(r"[()\[\]{}?<>#;|\"]", label):  # Mermaid reads these as syntax unquoted
+            label = '"' + label.replace('"', "#quot;") + '"'
         lines.append(f"  {a} {arrow}|{label}| {b}" if label else f"  {a} {arrow} {b}")
     return "\n".join(lines) + "\n"
 
@@ -281,3 +346,24 @@ def write(plan: Plan, out_dir: Path, formats: tuple[str, ...] = ("svg", "png")) 
         )
         written.append(target)
     return written
+
+
+README_START = (
+    "<!-- diagram: {stack} (python -m offline diagram --stack {stack} --readme README.md) -->"
+)
+README_END = "<!-- end of diagram -->"
+
+
+def readme_block(stack: str, text: str) -> str:
+    """The README's diagram section of `stack`: markers around a Mermaid code block."""
+    return f"{README_START.format(stack=stack)}\n```mermaid\n{text}```\n{README_END}"
+
+
+def update_readme(readme: str, stack: str, text: str) -> str:
+    """`readme` with the stack's diagram block replaced (or appended when it has none)."""
+    start = README_START.format(stack=stack)
+    block = readme_block(stack, text)
+    if start not in readme:
+        return readme.rstrip("\n") + "\n\n" + block + "\n"
+    head, rest = readme.split(start, 1)
+    return head + block + rest.split(README_END, 1)[1]

@@ -150,9 +150,8 @@ def render(d: PlanDiff) -> str:
     new = _by_line(d.cost_after)
     for key in sorted(set(old) | set(new)):
         a, b = old.get(key), new.get(key)
-        if a is None or b is None or abs(a[1] - b[1]) >= 0.005:
-            label = (b or a or ("", 0.0))[0]
-            lines.append(f"| {label} | {_usd(a and a[1])} | {_usd(b and b[1])} |")
+        if a is None or b is None or abs(a[1] - b[1]) >= 0.005 or a[0] != b[0]:
+            lines.append(f"| {_cost_item(a, b)} | {_usd(a and a[1])} | {_usd(b and b[1])} |")
     lines.append(
         f"| **total** | {d.cost_before.monthly_usd:,.2f} | {d.cost_after.monthly_usd:,.2f} |"
     )
@@ -182,6 +181,13 @@ def _by_line(report: cost.CostReport) -> dict[tuple[str, int], tuple[str, float]
         seen[urn] = seen.get(urn, -1) + 1
         out[(urn, seen[urn])] = (line.item, line.monthly_usd)
     return out
+
+
+def _cost_item(a: tuple[str, float] | None, b: tuple[str, float] | None) -> str:
+    """A cost line's item as it reads on each side: `before → after` when the text changed."""
+    if a is None or b is None or a[0] == b[0]:
+        return (b or a or ("", 0.0))[0]
+    return f"{a[0]} → {b[0]}"
 
 
 def _usd(value: float | None) -> str:

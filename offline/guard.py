@@ -1,9 +1,9 @@
 """Replacement guard: refuse plans that would replace a load balancer, listener or target group
 in use, unless the stack config says the replacement is intended.
 
-Compares two offline plans (before and after an edit) resource by resource, with the table of
-replacement-forcing properties in `offline/replacement.py` (the one `offline diff` uses), and
-reports the resources whose own properties force the replacement.
+Compares two offline plans (before and after an edit) with `offline/replacement.py`, the engine
+`offline diff` uses, so the guard refuses exactly the replacements the diff marks REFUSED,
+knock-on ones included (the listeners of a replaced load balancer).
 Intent comes from the config of the plan after the edit: `loadBalancers.<lb>.replacementIntended`
 covers the load balancer and its listeners; `services.<svc>.loadBalancer.replacementIntended`
 covers that service's target group and NLB listener.
@@ -23,30 +23,16 @@ from components.config import ConfigError
 from . import replacement
 from .engine import Plan
 from .replacement import TRAFFIC, Replacement
-from .topology import TARGET_GROUP
-
-# What uses a target group: while one of these points at it, replacing it drops traffic.
-USERS = ("aws:lb/listenerRule:ListenerRule", "aws:lb/listener:Listener", "aws:ecs/service:Service")
-
-
-def _in_use(plan: Plan, r: Replacement) -> bool:
-    if r.type != TARGET_GROUP:
-        return True  # load balancers and listeners carry DNS names and client connections
-    return any(r.urn in u.dependencies for u in plan.resources if u.type in USERS)
 
 
 def replacements(before: Plan, after: Plan) -> list[Replacement]:
-    """Load balancers, listeners and target groups in use that `after` would replace through a
-    change of their own properties (what `offline diff` reports, without the knock-on ones)."""
-    return [
-        r
-        for r in replacement.replacements(before, after, cascade=False)
-        if r.type in TRAFFIC and _in_use(before, r)
-    ]
+    """Load balancers, listeners and target groups in use that `after` would replace, through a
+    change of their own or of a resource they name (exactly what `offline diff` reports)."""
+    return [r for r in replacement.replacements(before, after) if r.type in TRAFFIC and r.in_use]
 
 
 def refused(before: Plan, after: Plan) -> list[Replacement]:
-    return [r for r in replacements(before, after) if not r.intended]
+    return [r for r in replacements(before, after) if r.refused]
 
 
 def main(argv: list[str] | None = None) -> int:

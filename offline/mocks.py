@@ -194,6 +194,8 @@ class OfflineMocks(pulumi.runtime.Mocks):
             out["arn"] = f"arn:aws:s3:::{n}"
         elif typ == "aws:ssm/activation:Activation":
             out["activationCode"] = "[offline activation code]"
+        elif typ == "time:index/offset:Offset":  # recorded when `pulumi up` creates it
+            out["rfc3339"] = f"[deploy time + {int(inputs.get('offsetDays', 0))} days]"
         return out
 
     # -- invokes ----------------------------------------------------------------------------

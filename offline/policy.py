@@ -162,8 +162,9 @@ def check(plan: Plan) -> PolicyReport:
     return report
 
 
-def render(report: PolicyReport) -> list[str]:
-    """The policy section of the human report."""
+def render(report: PolicyReport, label: Callable[[str | None], str] | None = None) -> list[str]:
+    """The policy section of the human report; `label(urn)` names a resource."""
+    short = label or _short
     mandatory, advisory = len(report.mandatory), len(report.violations) - len(report.mandatory)
     lines = [
         f"Policy ({report.environment} rules, {report.rules} enabled): {mandatory} mandatory, "
@@ -172,9 +173,9 @@ def render(report: PolicyReport) -> list[str]:
     if report.basis:
         lines.append(f"  {report.environment} levels {report.basis}")
     for v in report.violations:
-        lines.append(f"  [{v.level}] {v.policy}: {_short(v.urn)}: {v.message}")
+        lines.append(f"  [{v.level}] {v.policy}: {short(v.urn)}: {v.message}")
     for e in report.exempted:
-        lines.append(f"  [exempt] {e.policy}: {_short(e.urn)}: {e.message} -- {e.reason}")
+        lines.append(f"  [exempt] {e.policy}: {short(e.urn)}: {e.message} -- {e.reason}")
     return lines
 
 

@@ -10,7 +10,9 @@ internal/service/), which pulumi-aws bridges; `options.replaceOnChanges` adds pr
 `stateful` marks what a replacement destroys beyond the resource itself: data (log groups,
 buckets, keys), a public address, or a DNS name and the registered targets that serve traffic
 (load balancers, listeners, target groups). The config can declare a load balancer's or a
-target group's replacement intended (`replacementIntended`); the diff refuses the others.
+target group's replacement intended (`replacementIntended`); `offline diff` and the replacement
+guard (offline/guard.py) both refuse the others from this one list, knock-on replacements
+included (a replaced load balancer's listeners).
 """
 
 from __future__ import annotations
@@ -77,6 +79,12 @@ TRAFFIC = (
     "aws:lb/targetGroup:TargetGroup",
 )
 NOT_REPLACING = ("tags", "tagsAll", "skipDestroy")
+# What uses a target group: while one of these points at it, replacing it drops traffic.
+TARGET_GROUP_USERS = (
+    "aws:lb/listenerRule:ListenerRule",
+    "aws:lb/listener:Listener",
+    "aws:ecs/service:Service",
+)
 
 # A replaced resource gets a new ID or ARN, which replaces the dependents that hold it in a
 # forcing property (a listener's loadBalancerArn, a subnet's vpcId): dependent type -> the
@@ -106,6 +114,7 @@ class Replacement:
     intended: bool
     protected: bool
     owner: str = ""  # config path whose replacementIntended allows it
+    in_use: bool = True  # a target group some listener, rule or service points at
 
     def describe(self) -> str:
         verdict = "intended" if self.intended else "REFUSED"
@@ -122,7 +131,7 @@ class Replacement:
     @property
     def refused(self) -> bool:
         """A replacement that drops traffic and that the config did not declare intended."""
-        return self.type in TRAFFIC and not self.intended
+        return self.type in TRAFFIC and self.in_use and not self.intended
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -215,9 +224,18 @@ def replacements(before: Plan, after: Plan, cascade: bool = True) -> list[Replac
                 intended=intended,
                 protected=bool(prior.options.get("protect")),
                 owner=owner,
+                in_use=in_use(before, prior),
             )
         )
     return out
+
+
+def in_use(plan: Plan, r: Captured) -> bool:
+    """Whether traffic depends on `r` in `plan`: load balancers and listeners carry DNS names
+    and client connections; a target group only while something points at it."""
+    if r.type != "aws:lb/targetGroup:TargetGroup":
+        return True
+    return any(r.urn in u.dependencies for u in plan.resources if u.type in TARGET_GROUP_USERS)
 
 
 def intent(plan: Plan, r: Captured) -> tuple[str, bool]:

@@ -1,9 +1,17 @@
-"""Plan output: the JSON contract (README.md, Offline plan) and the human-readable report."""
+"""Plan output: the JSON contract (README.md, Offline plan) and the human-readable report.
+
+The human report names a resource by its logical name, and adds its type (`cluster-exec
+[kms/key]`) where two resources of different types share that name. Outputs print as indented
+YAML, wrapped at 100 columns; `--json` prints them as JSON.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
+
+import yaml
 
 from . import awsrules, cost, deploy
 from .awsrules import CheckReport
@@ -56,14 +64,53 @@ def render(
     for type_, n in sorted(counts.items()):
         lines.append(f"  {type_:<{width}}  {n:>3}")
     if plan.outputs:
-        lines += ["", "Outputs:"]
-        for key, value in sorted(_masked(plan).items()):
-            lines.append(f"  {key}: {value}")
+        lines += ["", "Outputs:", *outputs_text(_masked(plan))]
+    label = labeller(plan)
     lines += ["", *cost.render(cost.estimate(plan))]
-    lines += ["", *deploy.render(deploy.estimate(plan))]
-    lines += ["", *render_policy(policy or check(plan))]
+    lines += ["", *deploy.render(deploy.estimate(plan), label)]
+    lines += ["", *render_policy(policy or check(plan), label)]
     lines += ["", *(checks or awsrules.check(plan)).render()]
     return "\n".join(lines)
+
+
+def outputs_text(outputs: dict[str, Any], width: int = 100) -> list[str]:
+    """Stack outputs as indented block YAML (nested maps on lines of their own), by key."""
+    text = yaml.safe_dump(
+        dict(sorted(outputs.items())),
+        default_flow_style=False,
+        sort_keys=False,
+        width=width - 20,  # the emitter breaks at the first space past this column
+        allow_unicode=True,
+    )
+    plain = f": {SECRET}"  # the mask reads as written in `pulumi stack output`, unquoted
+    return [
+        f"  {line[: -len(plain) - 2]}{plain}" if line.endswith(f": '{SECRET}'") else f"  {line}"
+        for line in text.splitlines()
+    ]
+
+
+def labeller(plan: Plan) -> Callable[[str | None], str]:
+    """URN -> logical name, plus the type where a resource of another type has that name."""
+    types: dict[str, set[str]] = {}
+    for r in plan.resources:
+        types.setdefault(r.name, set()).add(r.type)
+
+    def label(urn: str | None) -> str:
+        if not urn:
+            return "(stack)"
+        name = urn.rsplit("::", 1)[-1]
+        if len(types.get(name, ())) < 2:
+            return name
+        type_ = urn.split("::")[-2].rsplit("$", 1)[-1]
+        return f"{name} [{short_type(type_)}]"
+
+    return label
+
+
+def short_type(type_: str) -> str:
+    """`aws:kms/key:Key` -> `kms/key`; component types keep their full token."""
+    parts = type_.split(":")
+    return parts[1] if len(parts) == 3 and parts[0] == "aws" else type_
 
 
 SECRET = "[secret]"

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import datetime
 import json
-from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from components.anywhere import expiration_date
 from components.iam import ECS_INSTANCE_POLICY, SSM_CORE_POLICY
 from offline.cost import estimate
 from offline.deploy import estimate as deploy_estimate
@@ -35,6 +32,7 @@ from .support import (
 )
 
 ACTIVATION = "aws:ssm/activation:Activation"
+OFFSET = "time:index/offset:Offset"
 ROLE = "aws:iam/role:Role"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 SERVICE = "aws:ecs/service:Service"
@@ -98,30 +96,58 @@ def test_the_activation_waits_for_both_policy_attachments():
         assert p.named(name, ATTACHMENT).urn in activation.dependencies
 
 
-def test_expiry_is_the_deploy_day_plus_the_configured_days_and_later_ups_keep_it():
-    activation = only(plan(), ACTIVATION)
-    today = datetime.datetime.now(datetime.UTC).date()
-    sent = activation.inputs["expirationDate"]
-    # The date is computed when the program runs; around midnight UTC it can be tomorrow's.
-    assert sent in {expiration_date(30, today), expiration_date(30, today + datetime.timedelta(1))}
-    assert activation.options["ignoreChanges"] == ["expirationDate"]
+def test_expiry_is_left_to_apply_time_in_a_time_offset_that_state_keeps():
+    p = plan()
+    activation, expiry = only(p, ACTIVATION), only(p, OFFSET)
+    assert expiry.urn in activation.dependencies  # expirationDate is the offset's rfc3339
+    assert expiry.inputs["offsetDays"] == 30
+    assert activation.options["ignoreChanges"] == []
     assert activation.options["additionalSecretOutputs"] == ["activationCode"]
 
 
-def test_expiration_date_is_midnight_utc_days_after_the_given_day():
-    assert expiration_date(30, datetime.date(2026, 2, 10)) == "2026-03-12T00:00:00Z"
-    assert expiration_date(1, datetime.date(2026, 12, 31)) == "2027-01-01T00:00:00Z"
+def test_the_expiry_gets_a_fresh_base_whenever_the_activation_is_replaced_anyway():
+    triggers = only(plan(), OFFSET).inputs["triggers"]
+    assert triggers["registrationLimit"] == "2" and triggers["days"] == "30"
+    assert set(triggers) == {"role", "registrationLimit", "description", "days"}
+
+
+def test_plans_of_the_same_config_are_identical_whatever_the_day(monkeypatch):
+    from offline.engine import plan as plan_now
+
+    first = plan_json(plan())
+    day = datetime.date(2031, 1, 1)
+
+    class Later(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.datetime.combine(day, datetime.time(), tz)
+
+    import components.anywhere as anywhere
+
+    clock = type("clock", (), {"datetime": Later, "UTC": datetime.UTC,
+                               "timedelta": datetime.timedelta})  # fmt: skip
+    monkeypatch.setattr(anywhere, "datetime", clock, raising=False)
+    import tempfile
+    from pathlib import Path
+
+    import yaml
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "Pulumi.test.yaml"
+        path.write_text(yaml.safe_dump({"config": CFG}))
+        again = plan_json(plan_now("test", path))
+    assert [r["inputs"] for r in again["resources"]] == [r["inputs"] for r in first["resources"]]
 
 
 def test_registration_limit_and_expiry_and_description_follow_the_config():
     cfg = mutate(CFG, "cluster.external", {"instances": 2, "registrationLimit": 5,
                                             "activationExpiresInDays": 7,
                                             "description": "shop floor boxes"})  # fmt: skip
-    activation = only(plan_config(cfg), ACTIVATION)
+    p = plan_config(cfg)
+    activation = only(p, ACTIVATION)
     assert activation.inputs["registrationLimit"] == 5
     assert activation.inputs["description"] == "shop floor boxes"
-    day = datetime.date.fromisoformat(activation.inputs["expirationDate"][:10])
-    assert 6 <= (day - datetime.datetime.now(datetime.UTC).date()).days <= 7
+    assert only(p, OFFSET).inputs["offsetDays"] == 7
 
 
 def test_the_activation_code_id_and_register_command_are_secret_outputs():
@@ -297,20 +323,10 @@ def test_diagram_shows_the_servers_outside_the_vpc():
     assert "svc_edge -->|runs on| onprem_servers" in text
 
 
-def test_a_new_expiry_date_is_not_a_replacement_but_a_new_limit_is():
+def test_a_new_limit_replaces_the_activation():
     before = plan()
-    later = stack_copy_with(before, "expirationDate", "2099-01-01T00:00:00Z")
-    assert replacements(before, later) == []
     bigger = plan_config(mutate(CFG, "cluster.external.registrationLimit", 3))
     assert [r.name for r in replacements(before, bigger)] == ["cluster-anywhere"]
-
-
-def stack_copy_with(p, key: str, value: Any):
-    resources = [
-        replace(r, inputs={**copy.deepcopy(r.inputs), key: value}) if r.type == ACTIVATION else r
-        for r in p.resources
-    ]
-    return replace(p, resources=resources)
 
 
 # -- policy --------------------------------------------------------------------------------

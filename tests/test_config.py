@@ -261,6 +261,11 @@ CASES = [
      "services.web.sidecars", "at most 10 containers"),
     ("sidecar-named-app", [("services.web.sidecars", {"app": {"image": "x"}})],
      "services.web.sidecars.app", "'app' is the app container"),
+    ("container-name-with-a-dot", [("services.web.sidecars", {"log.router": {"image": "x"}})],
+     "services.web.sidecars['log.router']", "not a valid container name: 1 to 255 letters"),
+    ("port-mapping-name-from-an-uppercase-sidecar",
+     [("services.web.sidecars", {"Proxy": {"image": "envoy", "ports": [9901]}})],
+     "services.web.sidecars.Proxy", "names its port mappings Proxy-9901"),
     ("container-health", [("services.web.healthCheck", {"command": ["curl", "-f", "/"]})],
      "services.web.healthCheck.command", "must start with CMD or CMD-SHELL"),
     ("stop-timeout", [("services.web.stopTimeoutSeconds", 300)],
@@ -274,7 +279,9 @@ CASES = [
     ("arch", [("services.web.cpuArchitecture", "arm64")], "services.web.cpuArchitecture",
      "'arm64' is not allowed"),
     ("string-for-int", [("services.web.desiredCount", "2")], "services.web.desiredCount",
-     "'2' is not a whole number"),
+     "'2' is a string (quoted); write the number without quotes: 2"),
+    ("string-for-port", [("services.web.containerPort", "80")], "services.web.containerPort",
+     "'80' is a string (quoted); write the number without quotes: 80"),
     ("float-for-int", [("services.web.desiredCount", 1.5)], "services.web.desiredCount",
      "1.5 is not a whole number"),
     ("string-for-bool", [("services.web.assignPublicIp", "yes")], "services.web.assignPublicIp",
@@ -334,6 +341,22 @@ def test_the_design_example_message_is_reproduced_exactly():
         "Pulumi.test.yaml: services.web.cpu: 300 is not a Fargate CPU size; use one of "
         "256, 512, 1024, 2048, 4096, 8192, 16384"
     )
+
+
+def test_a_number_with_leading_zeros_is_read_as_pulumi_config_set_path_stores_it():
+    # `pulumi config set --path ...containerPort 080` writes the string "080"
+    cfg = mutate(mutate(VALID, "services.web.containerPort", "080"), "services.web.desiredCount",
+                 "02")  # fmt: skip
+    web = parse(cfg).services["web"]
+    assert (web.container_port, web.desired_count) == (80, 2)
+
+
+def test_container_names_follow_aws_rule_underscores_and_capitals_included():
+    sidecars = {"log_router": {"image": "public.ecr.aws/aws-observability/aws-for-fluent-bit:3"},
+                "Agent": {"image": "x:1"}}  # fmt: skip
+    cfg = mutate(VALID, "services.web.sidecars", sidecars)
+    cfg = mutate(cfg, "services.web.dependsOn", [{"container": "log_router"}])
+    assert set(parse(cfg).services["web"].sidecars) == {"log_router", "Agent"}
 
 
 def test_values_may_arrive_as_json_strings_as_pulumi_config_stores_them():

@@ -229,3 +229,52 @@ def test_without_graphviz_the_diagram_writes_mermaid_and_dot(tmp_path, monkeypat
     written = diagram.write(plan(BASE), tmp_path)
     assert [p.name for p in written] == ["test.mmd", "test.dot"]
     assert "subgraph cluster_0" in (tmp_path / "test.dot").read_text()
+
+
+def test_a_cost_line_whose_basis_changed_reads_before_and_after():
+    text = render(diff(plan(BASE), plan(mutate(BASE, "services.web.desiredCount", 5))))
+    (row,) = [line for line in text.splitlines() if line.startswith("| web: ") and "→" in line]
+    item, before, after = [cell.strip() for cell in row.strip("|").split("|")]
+    old, new = item.split(" → ")
+    assert "3 x" in old and "5 x" in new
+    assert float(after) > float(before)
+
+
+def test_the_diagram_shows_every_workload_with_its_trigger_and_counts_tasks_in_words():
+    jobs = {"image": "public.ecr.aws/docker/library/busybox:1.37"}
+    report = {**jobs, "schedule": "cron(0 3 * * ? *)", "timeZone": "Asia/Seoul", "taskCount": 2}
+    cfg = mutate(mutate(BASE, "services.web.desiredCount", 1), "workers", {"jobs": jobs})
+    cfg = mutate(cfg, "scheduledTasks", {"report": report})
+    text = diagram.mermaid(diagram.build(plan(cfg)))
+    assert "web<br/>1 task (a: 1, b: 0)" in text and "1 tasks" not in text
+    assert 'queue_jobs[("SQS queue jobs-queue")]' in text
+    assert "queue_jobs -->|messages| svc_jobs" in text
+    assert 'task_report["report<br/>scheduled task: 2 tasks per run' in text
+    assert 'scheduler -->|"cron(0 3 * * ? *) Asia/Seoul"| task_report' in text
+    assert "task_report -.-> nat_gateways" in text  # private subnets, out through the NAT
+
+
+def test_a_worker_on_an_existing_queue_shows_that_queue():
+    existing = {"existingQueueArn": "arn:aws:sqs:ap-northeast-2:123456789012:orders"}
+    cfg = mutate(BASE, "workers", {"jobs": {"image": "busybox:1.37", "queue": existing}})
+    assert "queue_jobs -->|messages| svc_jobs" in diagram.mermaid(diagram.build(plan(cfg)))
+    assert "SQS queue orders" in diagram.mermaid(diagram.build(plan(cfg)))
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.skipif(not (ROOT / "Pulumi.dev.yaml").exists(), reason="no dev stack file")
+def test_the_readme_shows_the_current_diagram_of_the_dev_stack():
+    from offline.engine import plan as plan_stack
+
+    current = diagram.readme_block("dev", diagram.mermaid(diagram.build(plan_stack("dev"))))
+    assert current in (ROOT / "README.md").read_text(), (
+        "README.md's diagram is stale: python -m offline diagram --stack dev --readme README.md"
+    )
+
+
+def test_updating_the_readme_replaces_only_the_stacks_block():
+    old = "intro\n\n" + diagram.readme_block("dev", "flowchart LR\n  a\n") + "\n\nrest\n"
+    new = diagram.update_readme(old, "dev", "flowchart LR\n  b\n")
+    assert new == "intro\n\n" + diagram.readme_block("dev", "flowchart LR\n  b\n") + "\n\nrest\n"

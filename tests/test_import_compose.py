@@ -122,3 +122,105 @@ def _stack(tmp_path: Path, body: str):
 
 def _import(tmp_path: Path, body: str):
     return _stack(tmp_path, body).config["ecs-platform:services"]["app"]
+
+
+def test_interpolation_follows_compose_for_every_form():
+    env = {"SET": "v", "EMPTY": ""}
+    assert interpolate("${SET:-d} ${EMPTY:-d} ${EMPTY-d} ${UNSET-d}", env)[0] == "v d  d"
+    assert interpolate("${SET:+r}|${EMPTY:+r}|${EMPTY+r}|${UNSET+r}", env)[0] == "r||r|"
+    assert interpolate("${EMPTY:?need it}", env)[2] == ["EMPTY"]
+    assert interpolate("${EMPTY?need it}", env) == ("", [], [])
+    assert interpolate("${UNSET:-${SET}}", env) == ("v", ["UNSET"], [])
+    assert interpolate("${UNSET:-${ALSO}}", env)[2] == ["ALSO"]
+
+
+def _compose(tmp_path: Path, text: str, env: str | None = None) -> Path:
+    path = tmp_path / "compose.yaml"
+    path.write_text(text)
+    if env is not None:
+        (tmp_path / ".env").write_text(env)
+    return path
+
+
+def test_the_env_file_beside_the_compose_file_supplies_variables(tmp_path: Path):
+    path = _compose(tmp_path, "services:\n  app: {image: 'shop/app:${TAG}'}\n", "TAG=2.1\n")
+    stack = import_compose(path).stacks["compose"]
+    assert stack.config["ecs-platform:services"]["app"]["image"] == "shop/app:2.1"
+    assert any(".env" in note for note in stack.notes)
+
+
+def test_env_file_options_replace_the_default_env_file(tmp_path: Path, capsys):
+    path = _compose(tmp_path, "services:\n  app: {image: 'shop/app:${TAG}'}\n", "TAG=2.1\n")
+    other = tmp_path / "prod.env"
+    other.write_text("TAG=3.0\n")
+    assert main(["import-compose", str(path), "--env-file", str(other)]) == 0
+    assert "image: shop/app:3.0" in capsys.readouterr().out
+    assert main(["import-compose", str(path), "--env-file", str(tmp_path / "nope.env")]) == 2
+
+
+def test_a_build_entry_names_the_variable_it_misses(tmp_path: Path):
+    text = "services:\n  app:\n    build: {context: ., dockerfile: '${DOCKERFILE}'}\n"
+    stack = import_compose(_compose(tmp_path, text)).stacks["compose"]
+    (finding,) = [f for f in stack.findings if f.where == "services.app.build"]
+    assert "${DOCKERFILE}" in finding.message
+
+
+def test_services_that_call_each_other_by_name_meet_through_service_connect(tmp_path: Path):
+    text = (
+        "services:\n"
+        "  web: {image: web:1, ports: ['80:8080'], environment: {API: 'http://api:9000/v1'}}\n"
+        "  api: {image: api:1, expose: ['9000'], depends_on: [cache]}\n"
+        "  cache: {image: redis:7}\n"
+    )
+    services = (
+        import_compose(_compose(tmp_path, text)).stacks["compose"].config["ecs-platform:services"]
+    )
+    assert services["web"]["serviceConnect"] == {"expose": False, "calls": ["api"]}
+    assert services["api"]["serviceConnect"] == {"calls": ["cache"]}
+    assert services["cache"]["containerPort"] == 6379
+    assert services["cache"]["serviceConnect"] == {"appProtocol": None}
+
+
+def test_a_run_once_container_becomes_a_task_to_start_by_hand(tmp_path: Path):
+    text = (
+        "services:\n"
+        "  app: {image: app:1, ports: ['80:80']}\n"
+        "  migrate: {image: app:1, command: [manage, migrate], restart: 'no'}\n"
+    )
+    stack = import_compose(_compose(tmp_path, text)).stacks["compose"]
+    assert set(stack.config["ecs-platform:services"]) == {"app"}
+    task = stack.config["ecs-platform:scheduledTasks"]["migrate"]
+    assert task["enabled"] is False and task["command"] == ["manage", "migrate"]
+    validate(stack, "dev")
+
+
+def test_a_healthcheck_script_on_a_volume_is_flagged(tmp_path: Path):
+    text = (
+        "services:\n  db:\n    image: postgres:16\n    volumes: ['./checks:/checks']\n"
+        "    healthcheck: {test: /checks/pg.sh}\n"
+    )
+    stack = import_compose(_compose(tmp_path, text)).stacks["compose"]
+    (finding,) = [f for f in stack.findings if f.where == "services.db.healthcheck"]
+    assert finding.kind == "input" and "/checks/pg.sh" in finding.message
+
+
+@pytest.mark.parametrize("name", ["awesome-compose__flask-redis", "awesome-compose__minecraft"])
+def test_import_with_plan_runs_the_plans_cost_and_policy_and_lists_what_to_supply(name, capsys):
+    from offline.importers.check import plan_stack
+    from offline.policy import check
+
+    path = next(p for p in CORPUS if p.stem == name)
+    code = main(["import-compose", str(path), "--plan"])
+    out = capsys.readouterr().out
+    refused = check(plan_stack(import_compose(path).stacks["compose"], "dev")).mandatory
+    assert code == (3 if refused else 0)
+    assert "a month" in out and "policy (dev rules)" in out
+    for violation in refused:
+        assert f"#   - policy {violation.policy}: " in out.split("# Mapped with a change")[0]
+
+
+def test_a_web_service_asks_for_the_certificate_https_needs(tmp_path: Path):
+    stack = import_compose(_compose(tmp_path, "services:\n  app: {image: a, ports: ['80:80']}\n"))
+    findings = stack.stacks["compose"].findings
+    assert any(f.kind == "input" and f.where == "loadBalancers.public.certificateArn"
+               for f in findings)  # fmt: skip

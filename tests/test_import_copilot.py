@@ -66,7 +66,7 @@ def test_every_top_level_key_is_mapped_or_reported(tmp_path: Path, path: Path):
     handled = {
         "name", "type", "image", "cpu", "memory", "count", "variables", "secrets", "command",
         "entrypoint", "http", "nlb", "network", "storage", "sidecars", "deployment", "logging",
-        "subscribe", "on", "retries", "environments", "observability", "platform",
+        "subscribe", "on", "retries", "environments", "observability", "platform", "exec",
     }  # fmt: skip
     for stack in result.stacks.values():
         wheres = {f.where.split(".")[0] for f in stack.findings}
@@ -147,3 +147,61 @@ def test_an_unexpected_manifest_shape_is_reported_not_raised(tmp_path: Path):
     )
     stack: StackImport = import_copilot(tmp_path / "copilot").stacks["default"]
     assert any("unexpected manifest shape" in f.message for f in stack.findings)
+
+
+def _manifest(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / "copilot" / name / "manifest.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(f"name: {name}\n{text}")
+    return path
+
+
+def _job(tmp_path: Path, body: str) -> Path:
+    return _manifest(
+        tmp_path, "report", "type: Scheduled Job\nimage: {location: busybox:1.37}\n" + body
+    )
+
+
+def test_a_single_manifest_file_imports(tmp_path: Path):
+    path = _job(tmp_path, "on: {schedule: '@daily'}\n")
+    stack = import_copilot(path).stacks["default"]
+    assert stack.config["ecs-platform:scheduledTasks"]["report"]["schedule"] == "cron(0 0 * * ? *)"
+
+
+def test_a_job_with_schedule_none_is_kept_to_run_by_hand(tmp_path: Path):
+    stack = import_copilot(_job(tmp_path, "on: {schedule: none}\n")).stacks["default"]
+    task = stack.config["ecs-platform:scheduledTasks"]["report"]
+    assert task["enabled"] is False
+    assert not [f for f in stack.findings if f.kind == "unmapped" and f.where == "on.schedule"]
+
+
+def test_a_manifest_key_given_twice_is_refused_as_copilot_does(tmp_path: Path, capsys):
+    path = _job(tmp_path, "on: {schedule: '@daily'}\ncpu: 256\ncpu: 512\n")
+    assert main(["import-copilot", str(path)]) == 2
+    assert "cpu: duplicate key" in capsys.readouterr().err
+
+
+def test_a_misspelt_subscribe_key_and_platform_are_reported_correctly(tmp_path: Path):
+    path = _manifest(
+        tmp_path,
+        "jobs",
+        "type: Worker Service\nimage: {location: busybox:1.37}\n"
+        "platform: linux/x86_64\nsubscribe: {queues: {timeout: 60s}}\n",
+    )
+    stack = import_copilot(path).stacks["default"]
+    wheres = {f.where: f.message for f in stack.findings if f.kind == "unmapped"}
+    assert "did you mean queue?" in wheres["subscribe.queues"]
+    assert "platform" not in wheres
+
+
+def test_a_web_service_without_a_certificate_asks_for_one(tmp_path: Path):
+    path = _manifest(
+        tmp_path,
+        "web",
+        "type: Load Balanced Web Service\nimage: {location: nginx:1.27, port: 80}\n"
+        "http: {path: /}\nexec: true\n",
+    )
+    stack = import_copilot(path).stacks["default"]
+    assert any(f.kind == "input" and f.where == "loadBalancers.public.certificateArn"
+               for f in stack.findings)  # fmt: skip
+    assert stack.config["ecs-platform:services"]["web"]["executeCommand"] is True

@@ -150,8 +150,9 @@ def test_the_same_change_passes_when_the_config_says_it_is_intended(tmp_path):
 
 
 def test_making_a_public_load_balancer_internal_is_refused_unless_intended(tmp_path):
-    (found,) = refused(before(), after(_set("loadBalancers.public.internal", True), tmp_path))
-    assert found.urn.endswith("::public-lb") and "internal" in found.properties
+    found = refused(before(), after(_set("loadBalancers.public.internal", True), tmp_path))
+    (lb,) = [r for r in found if r.urn.endswith("::public-lb")]
+    assert "internal" in lb.properties
 
     def intended(doc: dict[str, Any]) -> None:
         _set("loadBalancers.public.internal", True)(doc)
@@ -200,3 +201,13 @@ def test_protection_never_reaches_resources_that_are_replaced_on_every_deploy():
         if r.type in ("aws:ecs/taskDefinition:TaskDefinition", "aws:ecs/service:Service",
                       "aws:lb/targetGroup:TargetGroup"):  # fmt: skip
             assert r.options["protect"] is False, r.name
+
+
+def test_the_guard_refuses_a_replaced_load_balancers_listeners_as_the_diff_does(tmp_path):
+    from offline.diff import diff
+
+    new = after(_set("loadBalancers.public.internal", True), tmp_path)
+    guarded = {r.urn for r in refused(before(), new)}
+    listeners = {r.urn for r in new.of_type("aws:lb/listener:Listener") if "public-" in r.name}
+    assert listeners and listeners <= guarded  # knock-on: their loadBalancerArn changes
+    assert guarded == {r.urn for r in diff(before(), new).refused}

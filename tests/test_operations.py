@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -196,7 +197,7 @@ def test_scheduled_scaling_sets_the_range_at_night():
 )  # fmt: skip
 def test_bad_autoscaling_config_exits_with_one_line(scaling, fragment):
     text = message(stack({**WEB, "autoscaling": scaling}))
-    assert "Pulumi.test.yaml: services.web.autoscaling" in text
+    assert re.search(r"Pulumi\.test\.yaml:\d+: services\.web\.autoscaling", text)
     assert fragment in text and "\n" not in text
 
 

@@ -298,3 +298,46 @@ def test_the_cli_rejects_a_bad_schedule_with_exit_2_and_one_line(tmp_path):
     assert done.returncode == 2 and done.stdout == ""
     (line,) = done.stderr.strip().splitlines()
     assert "scheduledTasks.report.schedule: 'cron(0 3 * * *)' has 5 fields" in line
+
+
+def test_scheduled_tasks_and_workers_take_the_services_container_keys():
+    """writablePaths, sidecars, ephemeralStorageGib: spelled and sent as for services."""
+    shared = {
+        "readonlyRootFilesystem": True,
+        "writablePaths": ["/tmp"],
+        "ephemeralStorageGib": 30,
+        "sidecars": {
+            "log_router": {"image": "public.ecr.aws/aws-observability/aws-for-fluent-bit:3"}
+        },
+    }
+    plan = plan_config(
+        stack({**REPORT, **shared}, workers={"jobs": {"image": "busybox:1.37", **shared}})
+    )
+    for name in ("report-taskdef", "jobs-taskdef"):
+        taskdef = plan.named(name, TASKDEF).inputs
+        app, router = json.loads(taskdef["containerDefinitions"])
+        assert app["readonlyRootFilesystem"] is True
+        assert app["mountPoints"] == [
+            {"sourceVolume": "scratch-tmp", "containerPath": "/tmp", "readOnly": False}
+        ]
+        assert router["name"] == "log_router"
+        assert taskdef["volumes"] == [{"name": "scratch-tmp"}]
+        assert taskdef["ephemeralStorage"] == {"sizeInGib": 30}
+
+
+def test_autoscaling_schedules_spell_time_zone_like_scheduled_tasks_and_keep_the_old_key():
+    def action(window: dict) -> dict:
+        svc = {"image": "busybox:1.37", "autoscaling": {"minCount": 1, "maxCount": 2,
+               "schedules": [{"name": "night", "schedule": "cron(0 20 ? * * *)",
+                              "minCount": 0, "maxCount": 0, **window}]}}  # fmt: skip
+        plan = plan_config(stack(services={"web": svc}))
+        return plan.named("web-night", "aws:appautoscaling/scheduledAction:ScheduledAction").inputs
+
+    assert action({"timeZone": "Asia/Seoul"})["timezone"] == "Asia/Seoul"
+    assert action({"timezone": "Asia/Seoul"})["timezone"] == "Asia/Seoul"
+    both = {"timeZone": "Asia/Seoul", "timezone": "UTC"}
+    windows = [{"name": "night", "schedule": "cron(0 20 ? * * *)", "minCount": 0, "maxCount": 0,
+                **both}]  # fmt: skip
+    web = {"image": "busybox:1.37", "autoscaling": {"minCount": 1, "maxCount": 2,
+                                                    "schedules": windows}}  # fmt: skip
+    assert "keep one (timeZone)" in str(config_error(stack(services={"web": web})))

@@ -148,9 +148,10 @@ class ExternalInstancesSpec(Spec):
     )
     activation_expires_in_days: int = Field(
         30,
-        description="Days, from the deploy day (00:00 UTC), during which new servers can "
-        "register (SSM allows at most 30). Registered servers stay registered after it expires; "
-        "`pulumi up --replace` on the activation issues a new code.",
+        description="Days, from the `pulumi up` that creates the activation, during which new "
+        "servers can register (SSM allows at most 30); the date is then kept in state. "
+        "Registered servers stay registered after it expires; `pulumi up --replace` on "
+        "cluster-anywhere-expiry issues a new code.",
     )
     description: str | None = Field(
         None, max_length=256, description="Activation description; default names the stack."

@@ -7,7 +7,7 @@ import zoneinfo
 from collections.abc import Iterable, Sequence
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 
@@ -33,6 +33,55 @@ class Spec(BaseModel):
         strict=True,
         validate_default=False,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numbers_the_cli_wrote_as_strings(cls, data: object) -> object:
+        """`pulumi config set --path k 0080` stores the string "0080" (the CLI keeps a leading
+        zero as text), so a whole number with leading zeros is read as that number; other
+        quoted numbers stay refused with a message saying they are strings.
+        https://www.pulumi.com/docs/iac/cli/commands/pulumi_config_set/"""
+        if not isinstance(data, dict):
+            return data
+        fields = _int_keys(cls)
+        fixed = {
+            k: int(v)
+            for k, v in data.items()
+            if k in fields and isinstance(v, str) and LEADING_ZERO_INT.fullmatch(v)
+        }
+        return {**data, **fixed} if fixed else data
+
+
+# What `pulumi config set --path` writes as a string although it is a whole number.
+LEADING_ZERO_INT = re.compile(r"0[0-9]+")
+
+
+def _int_keys(model: type[BaseModel]) -> frozenset[str]:
+    cached = model.__dict__.get("_int_keys_cache")
+    if cached is None:
+        cached = frozenset(
+            key
+            for name, f in model.model_fields.items()
+            if _is_int(f.annotation)
+            for key in (name, f.alias or name)
+        )
+        type.__setattr__(model, "_int_keys_cache", cached)
+    return cached
+
+
+def _is_int(annotation: object) -> bool:
+    import types
+    import typing
+
+    if annotation is int:
+        return True
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _is_int(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return len(args) == 1 and _is_int(args[0])
+    return False
 
 
 # AWS resource names used in our logical names: short, DNS-safe, stable.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 
 from .common import NAME_PATTERN, Port, Spec, SpecError, TimeZone, check_count_range, parse_arn
 
@@ -47,7 +47,12 @@ class ScheduledScalingSpec(Spec):
 
     name: Annotated[str, Field(pattern=NAME_PATTERN)]
     schedule: str = Field(description="cron(...), rate(...) or at(...) (Application Auto Scaling)")
-    timezone: TimeZone = Field("UTC", description='IANA time zone, e.g. "Europe/Berlin".')
+    time_zone: TimeZone = Field(
+        "UTC",
+        # `timeZone`, as scheduledTasks spell it; `timezone` (this key's first spelling) stays.
+        validation_alias=AliasChoices("timeZone", "timezone", "time_zone"),
+        description='IANA time zone, e.g. "Europe/Berlin".',
+    )
     min_count: int = Field(ge=0, le=5000)
     max_count: int = Field(ge=0, le=5000)
 
@@ -55,6 +60,13 @@ class ScheduledScalingSpec(Spec):
     @classmethod
     def _schedule(cls, value: str) -> str:
         return check_schedule(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_spelling(cls, data: object) -> object:
+        if isinstance(data, dict) and "timeZone" in data and "timezone" in data:
+            raise SpecError("timezone", "timeZone is also given; keep one (timeZone)")
+        return data
 
     @model_validator(mode="after")
     def _range(self) -> ScheduledScalingSpec:

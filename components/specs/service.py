@@ -9,7 +9,6 @@ from pydantic import Field, field_validator, model_validator
 
 from .cluster import CapacityProviderItem, Strategy
 from .common import (
-    NAME_PATTERN,
     LogRetentionDays,
     Port,
     Spec,
@@ -21,7 +20,16 @@ from .operations import AlarmsSpec, AutoscalingSpec, DeploymentSpec, ServiceConn
 
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 EnvName = Annotated[str, Field(pattern=ENV_NAME_PATTERN)]
-ContainerName = Annotated[str, Field(pattern=NAME_PATTERN)]
+# RegisterTaskDefinition: "Up to 255 letters (uppercase and lowercase), numbers, underscores,
+# and hyphens are allowed" (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/
+# API_ContainerDefinition.html). FireLens examples name their router `log_router`.
+CONTAINER_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,255}$"
+ContainerName = Annotated[str, Field(pattern=CONTAINER_NAME_PATTERN)]
+# A sidecar's port mappings are named `<container>-<port>`; a port mapping name takes "up to 64
+# characters ... lowercase letters, numbers, underscores (_), and hyphens (-). The name can't
+# start with a hyphen" (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/
+# API_PortMapping.html).
+PORT_NAME_PATTERN = re.compile(r"^[a-z0-9_][a-z0-9_-]{0,63}$")
 
 # Security Hub ECS.8: these names in plain `environment` always fail, whatever their value.
 FORBIDDEN_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ECS_ENGINE_AUTH_DATA")
@@ -468,6 +476,13 @@ class ServiceSpec(ContainerSpec):
             seen[port] = key
         for sidecar_name, sidecar in self.sidecars.items():
             for port in sidecar.ports:
+                if not PORT_NAME_PATTERN.match(f"{sidecar_name}-{port}"):
+                    raise SpecError(
+                        ("sidecars", sidecar_name),
+                        f"a container with ports names its port mappings {sidecar_name}-{port}; "
+                        "AWS allows lowercase letters, digits, _ and - there, up to 64 "
+                        "characters, not starting with -: rename the container",
+                    )
                 if port in seen:
                     raise SpecError(
                         ("sidecars", sidecar_name, "ports"),

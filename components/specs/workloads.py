@@ -8,17 +8,34 @@ sizes and the Fargate/EC2 rules are the services' own, not a copy.
 from __future__ import annotations
 
 import re
+from copy import copy
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, create_model, field_validator, model_validator
 
 from .cluster import Strategy
 from .common import LogRetentionDays, Spec, SpecError, TimeZone, check_count_range, parse_arn
 from .image import BuildSpec, app_image_field, build_field
 from .service import ContainerSpec, ServiceSpec, TaskRoleSpec
 
+# The task's container keys beyond the app container's own (sidecars, volumes, scratch paths,
+# container sizes): defined once, on ServiceSpec, and taken by every workload kind as they are.
+TASK_CONTAINER_KEYS = (
+    "container_cpu",
+    "container_memory",
+    "ephemeral_storage_gib",
+    "sidecars",
+    "efs_volumes",
+    "writable_paths",
+)
+_TASK_CONTAINER_FIELDS: dict[str, Any] = {
+    name: (ServiceSpec.model_fields[name].annotation, copy(ServiceSpec.model_fields[name]))
+    for name in TASK_CONTAINER_KEYS
+}
+_TaskContainers: Any = create_model("TaskContainers", __base__=Spec, **_TASK_CONTAINER_FIELDS)
 
-class TaskSpec(ContainerSpec):
+
+class TaskSpec(_TaskContainers, ContainerSpec):
     """The app container plus what a standalone task needs: size, placement, logs, grants."""
 
     image: str | None = app_image_field()  # type: ignore[assignment]

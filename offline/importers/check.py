@@ -2,7 +2,9 @@
 
 Imported configs lack what the source cannot say (a Compose file has no region or VPC).
 `checkable()` fills that in with a minimal network and region, only for the check, and says
-what it did so the output can tell the user.
+what it did so the output can tell the user. `review()` runs what `python -m offline plan` runs
+(resources, cost, the policy pack at the stack's level) and turns every mandatory finding into
+a "Needs your input" line naming what to supply.
 """
 
 from __future__ import annotations
@@ -59,3 +61,29 @@ def plan_stack(stack: StackImport, stack_name: str) -> Any:
 
     with tempfile.TemporaryDirectory() as tmp:
         return plan(stack_name, write_checkable(stack, Path(tmp), stack_name))
+
+
+def review(stack: StackImport, stack_name: str) -> int:
+    """Plan, price and policy-check the stack as `plan` does; notes and findings say the
+    result. Returns the number of mandatory policy violations (the plan's exit 3)."""
+    from offline.cost import estimate
+    from offline.policy import check
+
+    planned = plan_stack(stack, stack_name)
+    policy = check(planned)
+    cost = estimate(planned)
+    stack.notes.append(
+        f"Planned offline as stack {stack_name}: {len(planned.resources)} resources, about "
+        f"${cost.monthly_usd:,.2f} a month (python -m offline plan shows each line); policy "
+        f"({policy.environment} rules): {len(policy.mandatory)} mandatory, "
+        f"{len(policy.violations) - len(policy.mandatory)} advisory finding(s)."
+    )
+    names = {r.urn: r.name for r in planned.resources}
+    for v in policy.mandatory:
+        stack.add(
+            "input",
+            f"policy {v.policy}",
+            f"{names.get(v.urn or '', 'the stack')}: {v.message} (mandatory in "
+            f"{policy.environment}; the plan is refused until it is fixed)",
+        )
+    return len(policy.mandatory)

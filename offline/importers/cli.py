@@ -9,7 +9,7 @@ from typing import Any
 
 from components.config import ConfigError
 
-from .check import plan_stack, validate
+from .check import review, validate
 from .findings import ImportResult, SourceError
 from .render import render
 
@@ -19,7 +19,18 @@ def add_commands(sub: Any) -> None:
         "import-compose", help="print ecs-platform:services for a Docker Compose file"
     )
     c.add_argument("file", help="docker-compose.yml / compose.yaml")
-    c.add_argument("--plan", action="store_true", help="also plan the result offline")
+    c.add_argument(
+        "--env-file",
+        action="append",
+        default=[],
+        help="read variables from this file instead of the .env beside the Compose file "
+        "(repeatable, as in docker compose)",
+    )
+    c.add_argument(
+        "--plan",
+        action="store_true",
+        help="also plan the result offline, with cost and the policy checks of a dev stack",
+    )
     c.set_defaults(run=_import_compose)
 
     p = sub.add_parser(
@@ -40,7 +51,7 @@ def _import_compose(args: argparse.Namespace) -> int:
     from .compose import import_compose
 
     try:
-        result = import_compose(Path(args.file))
+        result = import_compose(Path(args.file), [Path(p) for p in args.env_file])
     except SourceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -76,6 +87,7 @@ def _import_copilot(args: argparse.Namespace) -> int:
 
 def _emit(result: ImportResult, args: argparse.Namespace, header: Any) -> int:
     texts: dict[str, str] = {}
+    refused = 0
     for env, stack in result.stacks.items():
         try:
             validate(stack, env)
@@ -83,8 +95,8 @@ def _emit(result: ImportResult, args: argparse.Namespace, header: Any) -> int:
             print(f"error: the imported config does not validate: {exc}", file=sys.stderr)
             return 2
         if args.plan:
-            planned = plan_stack(stack, env)
-            stack.notes.append(f"Planned offline: {len(planned.resources)} resources.")
+            # A Compose file has no environment: it is checked as a dev (non-prod) stack.
+            refused += review(stack, "dev" if env == "compose" else env)
         texts[env] = render(stack, header(env))
     out = getattr(args, "out", None)
     if out:
@@ -93,6 +105,13 @@ def _emit(result: ImportResult, args: argparse.Namespace, header: Any) -> int:
         for env, text in texts.items():
             (directory / f"Pulumi.{env}.yaml").write_text(text)
             print(f"wrote {directory / f'Pulumi.{env}.yaml'}")
-        return 0
-    sys.stdout.write("---\n".join(texts.values()))
+    else:
+        sys.stdout.write("---\n".join(texts.values()))
+    if refused:
+        print(
+            f"refused: {refused} mandatory policy violation(s); each is listed under "
+            "'Needs your input'",
+            file=sys.stderr,
+        )
+        return 3
     return 0

@@ -9,9 +9,11 @@ from typing import Any
 
 import yaml
 
+from components.config import ConfigError
 from components.specs.common import NAME_PATTERN
 from components.specs.fargate import FARGATE_SIZES, smallest_fit
 from components.specs.service import ENV_NAME_PATTERN
+from components.stack_yaml import index_keys
 
 from .findings import SourceError
 
@@ -71,13 +73,23 @@ def load_yaml(path: Path) -> Any:
         raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except UnicodeDecodeError:
         raise SourceError(f"{path}: not UTF-8 text") from None
+    loader = Yaml12Loader(text)
     try:
-        return yaml.load(text, Loader=Yaml12Loader)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        # Compose and Copilot refuse a key given twice; a silent last-one-wins would hide it.
+        index_keys(node, ("",), {}, str(path))
+        return loader.construct_document(node)
+    except ConfigError as exc:
+        raise SourceError(str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "?"
         problem = getattr(exc, "problem", None) or str(exc)
         raise SourceError(f"{path}: not valid YAML ({where}: {problem})") from None
+    finally:
+        loader.dispose()
 
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)")

@@ -27,9 +27,14 @@ from .common import (
     unique_keys,
     valid_env_name,
 )
+from .compose_env import interpolate, project_env, read_env_file
+from .compose_links import link
 from .findings import ImportResult, SourceError, StackImport
 
+__all__ = ["import_compose", "interpolate"]
+
 LB_NAME = "public"
+RESTARTS = "an ECS service replaces every task that stops"
 
 # Ports that serve HTTP by convention; a port is also HTTP when the healthcheck fetches it.
 HTTP_PORTS = frozenset({80, 443, 3000, 4000, 5601, 8000, 8008, 8080, 8081, 8443, 8888, 9000, 9090})
@@ -116,11 +121,6 @@ MAPPED = {
     "scale",
 }
 
-_VAR = re.compile(
-    r"\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])((?:[^{}]|\{[^{}]*\})*))?\}"
-    r"|([A-Za-z_][A-Za-z0-9_]*))"
-)
-
 
 class Unresolved(str):
     """A value that needs a variable from the shell or .env file Compose would read."""
@@ -132,31 +132,6 @@ class Unresolved(str):
         out = cls(text)
         out.missing = missing
         return out
-
-
-def interpolate(text: str) -> tuple[str, list[str], list[str]]:
-    """Compose variable substitution without an environment: (value, defaulted, missing).
-
-    `$$` is a literal `$`; `${X-d}`/`${X:-d}` take their default; `${X+r}` is empty; a bare
-    `${X}`, `$X` or `${X?err}` is missing (Compose reads it from the shell or .env).
-    """
-    defaulted: list[str] = []
-    missing: list[str] = []
-
-    def sub(m: re.Match[str]) -> str:
-        if m.group(1):
-            return "$"
-        name = m.group(2) or m.group(5)
-        op, arg = m.group(3), m.group(4) or ""
-        if op in ("-", ":-"):
-            defaulted.append(name)
-            return arg
-        if op in ("+", ":+"):
-            return ""
-        missing.append(name)
-        return m.group(0)
-
-    return _VAR.sub(sub, text), defaulted, missing
 
 
 @dataclass(frozen=True)
@@ -219,23 +194,39 @@ def cpu_units(value: Any) -> int | None:
         return None
 
 
-def import_compose(path: Path) -> ImportResult:
-    """Read a Compose file; one stack holding loadBalancers and services."""
+def import_compose(path: Path, env_files: list[Path] | None = None) -> ImportResult:
+    """Read a Compose file; one stack holding loadBalancers, services and run-once tasks.
+
+    Variables come from `env_files` (Compose's `--env-file`), else the `.env` beside the file.
+    """
     doc = load_yaml(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("services"), dict):
         raise SourceError(f"{path}: not a Compose file (no services: mapping)")
     if not doc["services"]:
         raise SourceError(f"{path}: no services to import")
+    for env_file in env_files or []:
+        if not env_file.is_file():
+            raise SourceError(f"{env_file}: no such env file (--env-file)")
+    env, note = project_env(path, env_files)
     stack = StackImport(config={})
-    _Compose(doc, stack, path.parent).run()
+    if note:
+        stack.notes.append(note)
+    _Compose(doc, stack, path.parent, env).run()
     return ImportResult(tool="import-compose", source=str(path), stacks={"compose": stack})
 
 
 class _Compose:
-    def __init__(self, doc: dict[str, Any], stack: StackImport, base_dir: Path) -> None:
+    def __init__(
+        self,
+        doc: dict[str, Any],
+        stack: StackImport,
+        base_dir: Path,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.doc = doc
         self.stack = stack
         self.base_dir = base_dir
+        self.env = env or {}
         self.top_secrets: dict[str, Any] = doc.get("secrets") or {}
 
     def add(self, kind: Any, where: str, message: str) -> None:
@@ -278,11 +269,39 @@ class _Compose:
             if http is not None:
                 web[keys[name]] = (http, order)
         self._route(services, web)
+        tasks = link(self.doc, keys, services, self.add)
+        self._drop_superseded()
         order = {f"services.{n}": i for i, n in enumerate(map(str, raw))}
         self.stack.findings.sort(key=lambda f: order.get(".".join(f.where.split(".")[:2]), -1))
         if web:
             self.stack.config[f"{PROJECT}:loadBalancers"] = {LB_NAME: {"type": "application"}}
+            self.add(
+                "input",
+                f"loadBalancers.{LB_NAME}.certificateArn",
+                "HTTPS needs an ACM certificate for your domain: request or import one in ACM "
+                "and set its ARN here (the load balancer then redirects HTTP to HTTPS); "
+                "without it the load balancer serves plain HTTP, which prod policy refuses",
+            )
         self.stack.config[f"{PROJECT}:services"] = services
+        if tasks:
+            self.stack.config[f"{PROJECT}:scheduledTasks"] = tasks
+
+    def _drop_superseded(self) -> None:
+        """Generic findings that a mapping by compose_links replaced for the same key."""
+        mapped = {f.where for f in self.stack.findings if f.kind == "changed"}
+        once = {
+            ".".join(f.where.split(".")[:2])
+            for f in self.stack.findings
+            if f.message.startswith("runs once:")
+        }
+
+        def superseded(f: Any) -> bool:
+            service = ".".join(f.where.split(".")[:2])
+            if f.where.endswith(".depends_on") and f.kind == "unmapped":
+                return f.where in mapped
+            return service in once and RESTARTS in f.message
+
+        self.stack.findings[:] = [f for f in self.stack.findings if not superseded(f)]
 
     # -- one service -------------------------------------------------------------------------
 
@@ -297,7 +316,7 @@ class _Compose:
                 return [walk(v, key) for v in value]
             if not isinstance(value, str):
                 return value
-            text, used, missing = interpolate(value)
+            text, used, missing = interpolate(value, self.env)
             defaulted.setdefault(key, []).extend(u for u in used if u not in defaulted[key])
             return Unresolved.of(text, tuple(missing)) if missing else text
 
@@ -384,8 +403,10 @@ class _Compose:
         if not isinstance(build, dict):
             self.add("unmapped", where, f"{build!r} is not a build context; service skipped")
             return None
-        if _unresolved(build.get("context")) or _unresolved(build.get("dockerfile")):
-            self._missing(where, build.get("context") or build.get("dockerfile"), "service skipped")
+        unresolved = [build.get(k) for k in ("context", "dockerfile") if _unresolved(build.get(k))]
+        if unresolved:
+            names = tuple(dict.fromkeys(n for v in unresolved for n in getattr(v, "missing", ())))
+            self._missing(where, Unresolved.of("", names), "service skipped")
             return None
         spec: dict[str, Any] = {
             "context": str(build.get("context", ".")),
@@ -398,7 +419,11 @@ class _Compose:
             pairs = _pairs(args)
             kept = {k: v for k, v in pairs.items() if v is not None and not _unresolved(v)}
             for k in pairs:
-                if k not in kept:
+                if k in kept:
+                    continue
+                if _unresolved(pairs[k]):
+                    self._missing(f"{where}.args.{k}", pairs[k])
+                else:
                     self.add(
                         "input",
                         f"{where}.args.{k}",
@@ -648,9 +673,8 @@ class _Compose:
         return out
 
     def _env_file(self, where: str, name: str) -> dict[str, str]:
-        path = self.base_dir / name
         try:
-            text = path.read_text(encoding="utf-8")
+            return read_env_file(self.base_dir / name)
         except (OSError, UnicodeDecodeError):
             self.add(
                 "input",
@@ -659,17 +683,6 @@ class _Compose:
                 "plain values to environment and its secrets to secrets",
             )
             return {}
-        out: dict[str, str] = {}
-        for line in text.splitlines():
-            line = line.strip()
-            if not line or line.startswith("#") or "=" not in line:
-                continue
-            key, _, value = line.removeprefix("export ").partition("=")
-            value = value.strip()
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-                value = value[1:-1]
-            out[key.strip()] = value
-        return out
 
     def _secrets(self, where: str, secrets: Any) -> None:
         for item in secrets or []:
@@ -810,14 +823,13 @@ class _Compose:
             self.add(
                 "changed",
                 f"{where}.restart",
-                f"{restart}: an ECS service replaces every "
-                "task that stops; run-once work belongs in a scheduled task",
+                f"{restart}: {RESTARTS}; run-once work belongs in a scheduled task",
             )
         if body.get("profiles"):
             self.add(
                 "changed",
                 f"{where}.profiles",
-                f"{body['profiles']}: imported as an always-on service (ECS has no profiles)",
+                f"{body['profiles']}: ECS has no profiles; imported with the rest of the file",
             )
         for key in ("volumes", "tmpfs"):
             if body.get(key):

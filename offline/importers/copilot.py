@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from components.config import PROJECT
-from components.specs.common import LOG_RETENTION_DAYS
+from components.specs.common import LOG_RETENTION_DAYS, suggest
 from components.specs.service import check_secret_ref
 
 from .common import (
@@ -32,6 +32,7 @@ from .common import (
     scalar_text,
     valid_env_name,
 )
+from .compose_links import RUN_ONCE_SCHEDULE
 from .copilot_count import merge, merge_count, service_count, worker_count
 from .findings import ImportResult, Kind, SourceError, StackImport
 
@@ -49,12 +50,12 @@ DEFAULT_STACK = "default"
 # Keys every workload kind maps through the shared pieces (_container, _storage, _network...).
 HANDLED_BY_EVERY_WORKLOAD = frozenset(
     {"name", "type", "image", "cpu", "memory", "network", "storage", "sidecars", "variables",
-     "secrets", "command", "entrypoint"}
+     "secrets", "command", "entrypoint", "platform"}
 )  # fmt: skip
 
 # Workload keys with no equivalent here, and why.
 UNMAPPED: dict[str, str] = {
-    "exec": "ECS Exec is not in the service config",
+    "exec": "ECS Exec is executeCommand on services here; workers and jobs do not take it",
     "publish": "SNS topics are not in the config; create them outside and grant the task role "
     "sns:Publish (taskRole.statements)",
     "logging": "FireLens log routing is not in the config; logs go to the service's log group",
@@ -81,12 +82,19 @@ def import_copilot(
     environments: tuple[str, ...] = (),
 ) -> ImportResult:
     """Read a Copilot application; one stack per environment."""
-    root = directory / "copilot" if (directory / "copilot").is_dir() else directory
-    if not root.is_dir():
-        raise SourceError(f"{directory}: not a directory")
+    if directory.is_file():  # one manifest: copilot/<workload>/manifest.yml
+        root, files = directory.parent.parent, [directory]
+    else:
+        root = directory / "copilot" if (directory / "copilot").is_dir() else directory
+        if not root.is_dir():
+            raise SourceError(
+                f"{directory}: no such directory or manifest; give the copilot/ directory, the "
+                "workspace holding it, or one manifest.yml"
+            )
+        files = sorted(root.glob("**/manifest.y*ml"))
     workloads: list[_Manifest] = []
     env_manifests: dict[str, _Manifest] = {}
-    for path in sorted(root.glob("**/manifest.y*ml")):
+    for path in files:
         rel = path.relative_to(root).as_posix()
         doc = load_yaml(path)
         if not isinstance(doc, dict):
@@ -365,6 +373,15 @@ class _Environment:
         cert = self.certificates.get("private" if internal else "public")
         if cert:
             lb["certificateArn"] = cert
+        elif not network:
+            self.add(
+                "input",
+                f"loadBalancers.{name}.certificateArn",
+                "no certificate in the environment manifest (http."
+                f"{'private' if internal else 'public'}.certificates): HTTPS needs an ACM "
+                "certificate ARN here; without it the load balancer serves plain HTTP, which "
+                "prod policy refuses",
+            )
         self.load_balancers[name] = lb
 
     def secret_arn(self, name: str) -> str | None:
@@ -468,7 +485,11 @@ class _Workload:
             self.add("unmapped", "http", "needs image.port; no load balancer")
         elif isinstance(nlb, dict) and port is not None and not internal:
             self._nlb(spec, nlb, port)
-        self._rest({"count", "deployment", "logging", "http", "nlb"})
+        if doc.get("exec") is True:
+            spec["executeCommand"] = True  # ECS Exec, sessions logged (refused in prod by policy)
+        elif doc.get("exec") not in (None, False):
+            self.add("unmapped", "exec", f"{doc['exec']!r}: executeCommand takes true or false")
+        self._rest({"count", "deployment", "logging", "http", "nlb", "exec"})
         return spec
 
     def _worker(self, spec: dict[str, Any]) -> dict[str, Any]:
@@ -486,6 +507,13 @@ class _Workload:
                     "(image or build, cpu, memory, environment, secrets, queue, scaling)",
                 )
         subscribe = self.doc.get("subscribe") or {}
+        for key in subscribe:
+            if key not in ("queue", "topics"):
+                self.add(
+                    "unmapped",
+                    f"subscribe.{key}",
+                    f"not a Copilot subscribe key{suggest(str(key), ('queue', 'topics'))}; ignored",
+                )
         queue_in = subscribe.get("queue") or {}
         queue: dict[str, Any] = {}
         if isinstance(queue_in, dict):
@@ -528,7 +556,8 @@ class _Workload:
 
     def _job(self, spec: dict[str, Any]) -> dict[str, Any] | None:
         schedule_in = (self.doc.get("on") or {}).get("schedule")
-        schedule = schedule_expression(schedule_in)
+        by_hand = str(schedule_in).lower() == "none"  # Copilot: no schedule, run on demand
+        schedule = RUN_ONCE_SCHEDULE if by_hand else schedule_expression(schedule_in)
         if schedule is None:
             self.add(
                 "unmapped",
@@ -551,7 +580,15 @@ class _Workload:
                     "config (image or build, cpu, memory, command, environment, secrets)",
                 )
         out["schedule"] = schedule
-        if schedule != schedule_in:
+        if by_hand:
+            out["enabled"] = False
+            self.add(
+                "changed",
+                "on.schedule",
+                "none (run by hand): imported with its schedule disabled; start it with aws "
+                "ecs run-task on its task definition, or set schedule and enabled: true",
+            )
+        elif schedule != schedule_in:
             self.add(
                 "changed",
                 "on.schedule",
@@ -813,9 +850,10 @@ class _Workload:
             )
         if network.get("connect"):
             self.add(
-                "unmapped",
+                "input",
                 "network.connect",
-                "Service Connect per service is not in the config yet",
+                "Service Connect is serviceConnect here, per service: give each called service "
+                "serviceConnect: {} and each caller serviceConnect: {calls: [<service>]}",
             )
 
     def _storage(self, spec: dict[str, Any], report_all: bool = False) -> None:
