@@ -372,6 +372,8 @@ def test_the_basis_page_lists_every_price_and_its_source():
         for group, items in table.items():
             for item in items:
                 assert f"`{group}.{item}`" in page, (group, item)
+
+
 def test_a_nat_less_stack_without_insights_pays_for_neither_and_scheduled_scaling_costs_less():
     # The dev fixture: no NAT (tasks take public IPs), Container Insights off, web scaled to
     # zero at night. Its cost against the $35 goal is a benchmark figure (benchmarks/targets.py).

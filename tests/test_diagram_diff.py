@@ -236,7 +236,7 @@ def test_a_cost_line_whose_basis_changed_reads_before_and_after():
     (row,) = [line for line in text.splitlines() if line.startswith("| web: ") and "→" in line]
     item, before, after = [cell.strip() for cell in row.strip("|").split("|")]
     old, new = item.split(" → ")
-    assert "3 x" in old and "5 x" in new
+    assert "3 tasks x" in old and "5 tasks x" in new
     assert float(after) > float(before)
 
 

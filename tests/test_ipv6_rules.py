@@ -4,6 +4,7 @@ the invariant that stacks without network.ipv6 carry nothing of it."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import yaml
@@ -189,7 +190,7 @@ def test_a_refusal_exits_2_with_one_line_naming_the_file_key_and_value(tmp_path)
     done = offline("plan", "--stack", "v6", "--config-file", str(path))
     assert done.returncode == 2 and done.stdout == ""
     (line,) = done.stderr.strip().splitlines()
-    assert "Pulumi.v6.yaml: services.web.executeCommand: ECS Exec" in line
+    assert re.search(r"Pulumi\.v6\.yaml:\d+: services\.web\.executeCommand: ECS Exec", line)
 
 
 # -- the facts, as data ------------------------------------------------------------------------
