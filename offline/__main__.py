@@ -94,6 +94,8 @@ def _diff(args: argparse.Namespace) -> int:
         print(render(result))
     for v in result.policy_after.mandatory:
         print(f"refused by policy: {v.policy}: {v.message}", file=sys.stderr)
+    for violation in result.checks_after.violations:
+        print(f"refused by an apply-time AWS rule: {violation.line()}", file=sys.stderr)
     for r in result.refused:
         print(f"refused replacement: {r.name} ({', '.join(r.properties)})", file=sys.stderr)
     return 3 if result.blocked else 0

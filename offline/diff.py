@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import cost, deploy
+from . import awsrules, cost, deploy
+from .awsrules import CheckReport
 from .engine import Captured, Plan
 from .policy import PolicyReport, check
 from .replacement import Replacement, changed_properties, replacements, stackless
@@ -32,6 +33,7 @@ class PlanDiff:
     deploy_before: deploy.DeployReport
     deploy_after: deploy.DeployReport
     policy_after: PolicyReport
+    checks_after: CheckReport
 
     @property
     def refused(self) -> list[Replacement]:
@@ -39,8 +41,9 @@ class PlanDiff:
 
     @property
     def blocked(self) -> bool:
-        """A refused replacement or a mandatory policy violation on the after side."""
-        return bool(self.refused or self.policy_after.mandatory)
+        """A refused replacement, or what `plan` refuses on the after side (a mandatory policy
+        violation, an apply-time AWS rule violation)."""
+        return bool(self.refused or self.policy_after.mandatory or self.checks_after.violations)
 
     def to_json(self) -> dict[str, Any]:
         rolling_before = self.deploy_before.to_json()["rollingMinutes"]
@@ -70,6 +73,7 @@ class PlanDiff:
                 },
             },
             "policy": self.policy_after.to_json(),
+            "checks": self.checks_after.to_json(),
         }
 
 
@@ -93,6 +97,7 @@ def diff(before: Plan, after: Plan) -> PlanDiff:
         deploy_before=deploy.estimate(before),
         deploy_after=deploy.estimate(after),
         policy_after=check(after),
+        checks_after=awsrules.check(after),
     )
 
 
@@ -127,6 +132,10 @@ def render(d: PlanDiff) -> str:
             )
         lines.append("")
     lines += _policy_lines(d.policy_after)
+    if d.checks_after.violations:
+        lines += ["#### **REFUSED** by apply-time AWS rules after the change", ""]
+        lines += [f"- {v.line()}" for v in d.checks_after.violations]
+        lines.append("")
     sections = (("Added", d.added), ("Removed", d.removed))
     for title, items in sections:
         if items:

@@ -314,3 +314,34 @@ def test_the_policy_pack_registers_the_rules_a_preview_can_see_and_reports_them(
     validate = policy.validate  # type: ignore[attr-defined]
     validate(StackValidationArgs(bad), lambda m, u=None: seen.append((m, u)))
     assert seen and seen[0][1] == "urn:assoc" and "PutClusterCapacityProviders" in seen[0][0]
+
+
+def test_diff_refuses_what_plan_refuses_on_the_after_side(capsys, monkeypatch, tmp_path):
+    before = tmp_path / "before.yaml"
+    after = tmp_path / "after.yaml"
+    before.write_text(yaml.safe_dump({"config": config()}))
+    after.write_text(yaml.safe_dump({"config": config(cluster={"managedInstances": {}})}))
+    assert main(["diff", str(before), str(after), "--stack", "dev"]) == 0
+    capsys.readouterr()
+    real = awsrules.from_plan
+
+    def broken(plan):  # the same stand-in component bug as above, on the after side only
+        graph = real(plan)
+        providers = graph.of_type(PROVIDER)
+        if not providers:
+            return graph
+        name = sorted(providers[0].ids)[0]
+        nodes = [
+            Node(n.urn, n.type, n.name,
+                 {**n.inputs, "capacityProviders": [*n.inputs["capacityProviders"], name]},
+                 n.parent, n.dependencies, n.options, n.ids)
+            if n.type == CAPACITY else n
+            for n in graph.nodes
+        ]  # fmt: skip
+        return Graph(nodes, graph.external, graph.outputs, graph.config)
+
+    monkeypatch.setattr(awsrules, "from_plan", broken)
+    assert main(["diff", str(before), str(after), "--stack", "dev"]) == 3
+    out, err = capsys.readouterr()
+    assert "REFUSED** by apply-time AWS rules after the change" in out
+    assert "refused by an apply-time AWS rule: ecs-managed-instances-not-put-on-cluster" in err
