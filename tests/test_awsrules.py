@@ -269,13 +269,6 @@ def test_a_violation_exits_3_with_the_rule_resource_and_reason(capsys, monkeypat
     assert "API_PutClusterCapacityProviders" in err
 
 
-def test_the_shipped_stacks_have_no_apply_time_violations():
-    for stack in ("dev", "staging", "prod"):
-        from offline.engine import plan
-
-        assert awsrules.check(plan(stack)).violations == [], stack
-
-
 def test_component_plans_of_managed_instances_and_blue_green_pass_every_rule():
     managed = plan_config(
         config(

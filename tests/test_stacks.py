@@ -22,6 +22,7 @@ import yaml
 
 from components.config import StackConfig
 from components.specs.fargate import FARGATE_SIZES
+from offline import awsrules
 from offline.engine import Plan, plan
 from offline.policy import check
 from offline.replacement import replacements, stackless
@@ -90,6 +91,11 @@ def test_every_stack_passes_its_own_policy_level(stack):
     report = check(stack_plan(stack))
     assert report.environment == stack_plan(stack).config.policy_environment[0]
     assert [(v.policy, v.urn, v.message) for v in report.mandatory] == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_breaks_no_apply_time_aws_rule(stack):
+    assert [v.line() for v in awsrules.check(stack_plan(stack)).violations] == []
 
 
 @pytest.mark.parametrize("stack", STACKS)
