@@ -313,4 +313,10 @@ def main(stacks: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["dev", "staging", "prod"])
+    main(
+        sys.argv[1:]
+        or sorted(
+            p.name[len("Pulumi.") : -len(".yaml")]
+            for p in Path(__file__).resolve().parent.parent.glob("Pulumi.*.yaml")
+        )
+    )

@@ -5,8 +5,10 @@ For every Pulumi.<stack>.yaml (or the stacks named), prints the monthly cost spl
 component (network, cluster, each load balancer and workload), each service's modelled rolling
 deploy, and a fresh stack's bring-up time, next to the project's goals for its examples: one web
 service with what it needs (network, cluster, load balancer) under $35 a month at dev level, and
-every rolling deploy under 2 modelled minutes. Goals, not rules: a team's own stacks may differ,
-so nothing here fails a build; the figures come from the same models as the offline plan.
+every rolling deploy at most 1.5 modelled minutes to steady state and 2.5 to COMPLETED (the
+alarm bake included; benchmarks/deploy_times.py shows where the time goes). Goals, not rules:
+a team's own stacks may differ, so nothing here fails a build; the figures come from the same
+models as the offline plan.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from offline.engine import Plan, plan
 
 ROOT = Path(__file__).resolve().parent.parent
 ONE_WEB_SERVICE_USD = 35.0  # dev level: one web service, its load balancer, network, cluster
-ROLLING_MINUTES = 2.0
+STEADY_MINUTES, COMPLETED_MINUTES = 1.5, 2.5
 ON_PREM = "on-prem servers"
 
 
@@ -65,10 +67,15 @@ def report(stack: str) -> None:
                 f"({verdict} the ${ONE_WEB_SERVICE_USD:.0f} goal)"
             )
     for svc in rollout.services:
-        verdict = "meets" if svc.minutes < ROLLING_MINUTES else "misses"
+        if svc.at_zero:
+            print(f"  rolling deploy {svc.name:<16} at 0 tasks: nothing to roll")
+            continue
+        done = svc.completed_seconds / 60
+        ok = svc.minutes <= STEADY_MINUTES and done <= COMPLETED_MINUTES
         print(
-            f"  rolling deploy {svc.name:<16} {svc.minutes:5.2f} min "
-            f"({verdict} the {ROLLING_MINUTES:.0f} min goal)"
+            f"  rolling deploy {svc.name:<16} {svc.minutes:5.2f} min to steady state, "
+            f"{done:5.2f} to COMPLETED ({'meets' if ok else 'misses'} the "
+            f"{STEADY_MINUTES:g} / {COMPLETED_MINUTES:g} min goal)"
         )
     print(f"  fresh stack {rollout.fresh_stack_seconds / 60:.1f} min")
 
