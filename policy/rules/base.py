@@ -218,13 +218,20 @@ def _names_role(policy: Resource, role: Resource) -> bool:
         return True
     if not isinstance(ref, str) or not ref:
         return True
-    name = ref.rsplit("/", 1)[-1]  # a role ARN or a name
-    explicit = role.props.get("name")
+    return refers_to(ref, role)
+
+
+def refers_to(ref: str, resource: Resource) -> bool:
+    """Whether a name or ARN (its last path segment) is `resource`'s physical name: the
+    explicit `name`, a `namePrefix`, or Pulumi's auto-name (logical name, a dash, 7 hex)."""
+    name = ref.rsplit("/", 1)[-1]
+    explicit = resource.props.get("name")
     if isinstance(explicit, str) and explicit:
         return name == explicit
-    prefix = role.props.get("namePrefix")
+    prefix = resource.props.get("namePrefix")
     if isinstance(prefix, str) and prefix:
         return name.startswith(prefix)
-    # auto-named: the logical name, a dash and seven hex digits (Pulumi's auto-naming)
     base, _, suffix = name.rpartition("-")
-    return base == role.name and len(suffix) == 7 and all(c in "0123456789abcdef" for c in suffix)
+    return (
+        base == resource.name and len(suffix) == 7 and all(c in "0123456789abcdef" for c in suffix)
+    )
