@@ -74,6 +74,11 @@ def is_public(cidr: str) -> bool:
     return public_share([cidr]) > 0
 
 
-def amounts_to_internet(cidrs: Iterable[str], threshold: float) -> bool:
+# "The internet, or a large part of it": a thousandth of the public address space is about
+# 3.7 million IPv4 addresses (a /10); an office, a partner or a VPN is a few hundred at most.
+INTERNET_SHARE = 0.001
+
+
+def amounts_to_internet(cidrs: Iterable[str], threshold: float = INTERNET_SHARE) -> bool:
     """Whether `cidrs` together admit at least `threshold` of the public address space."""
     return public_share(cidrs) >= threshold

@@ -82,6 +82,7 @@ class Finding:
     urn: str | None
     message: str
     subject: str | None = None  # "web-taskdef/otel": exemption key below the resource
+    waived: str = ""  # a stack-wide decision in the rule's settings that exempts it (why)
 
 
 ResourceCheck = Callable[[Resource, Mapping[str, Any]], Iterable[str | Finding]]
@@ -120,6 +121,7 @@ def run_resource_rule(rule: Rule, resource: Resource, cfg: Mapping[str, Any]) ->
     """Findings of a resource rule on one resource (exemptions not applied)."""
     if rule.check is None or resource.type not in rule.types:
         return []
+    cfg = {**rule.config, **cfg}  # a rule's defaults are stated once, in Rule.config
     out = []
     for item in rule.check(resource, cfg):
         if isinstance(item, str):
@@ -131,7 +133,7 @@ def run_resource_rule(rule: Rule, resource: Resource, cfg: Mapping[str, Any]) ->
 def run_rule(rule: Rule, stack: Stack, cfg: Mapping[str, Any]) -> list[Finding]:
     """Findings of any rule on a whole stack (exemptions not applied)."""
     if rule.stack_check is not None:
-        return list(rule.stack_check(stack, cfg))
+        return list(rule.stack_check(stack, {**rule.config, **cfg}))
     return [f for r in stack.resources for f in run_resource_rule(rule, r, cfg)]
 
 
@@ -141,7 +143,7 @@ def split_exempt(
     """(violations, exempted with their reason) under the rule's `exemptions` setting."""
     violations, exempted = [], []
     for f in found:
-        reason = exemption(f, names, cfg)
+        reason = f.waived or exemption(f, names, cfg)
         if reason:
             exempted.append((f, reason))
         else:
@@ -190,11 +192,6 @@ def policy_statements(document: Any) -> list[dict[str, Any]]:
 
 def truthy(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
-
-
-def config_value(cfg: Mapping[str, Any], key: str, default: Any) -> Any:
-    value = cfg.get(key)
-    return default if value is None else value
 
 
 def has_source_condition(statement: Mapping[str, Any]) -> bool:
