@@ -29,6 +29,7 @@ from .specs.assumptions import AssumptionsSpec
 from .specs.cluster import CapacityProviderItem, ClusterSpec
 from .specs.common import NAME_PATTERN, ResourceKey, Spec, SpecError, suggest
 from .specs.fargate import FARGATE_SIZES, cpu_error, memory_error, smallest_fit
+from .specs.image import ImagesSpec
 from .specs.load_balancer import LoadBalancerSpec
 from .specs.network import NetworkSpec
 from .specs.operations import ObservabilitySpec
@@ -51,6 +52,7 @@ TOP_LEVEL_KEYS = (
     "observability",
     "assumptions",
     "protection",
+    "images",
 )
 
 
@@ -107,6 +109,10 @@ class StackConfig(Spec):
     protection: ProtectionSpec = Field(
         default_factory=ProtectionSpec,  # type: ignore[arg-type]
         description="protect / retainOnDelete for stateful resources (prod: both true).",
+    )
+    images: ImagesSpec = Field(
+        default_factory=ImagesSpec,  # type: ignore[arg-type]
+        description="Where images may come from (trusted registries).",
     )
 
     @model_validator(mode="after")
@@ -187,6 +193,7 @@ class StackConfig(Spec):
             if self.observability.alarm_topic_arn
             else [],
             region=self.region,
+            trusted_registries=list(self.images.trusted_registries),
         )
 
     def client_cidrs(self, lb_name: str) -> list[str]:

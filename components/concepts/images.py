@@ -96,7 +96,9 @@ def _listed(ref: ImageRef, allowed: Iterable[str]) -> bool:
     return False
 
 
-def trusted(reference: str, account: str | None, region: str | None, allowed: Iterable[str]) -> bool:
+def trusted(
+    reference: str, account: str | None, region: str | None, allowed: Iterable[str]
+) -> bool:
     """Whether an image comes from the stack's own account and region (ECR) or an allowed
     registry (entries: `registry` or `registry/path/prefix/`)."""
     ref = parse_image(reference)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import re
 import shlex
 import string
@@ -26,7 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 from detect_secrets.core.scan import _process_line_based_plugins
-from detect_secrets.settings import transient_settings
+from detect_secrets.settings import cache_bust, configure_settings_from_baseline
 
 # Security Hub ECS.8: these names in plain `environment` always fail, whatever their value.
 CREDENTIAL_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ECS_ENGINE_AUTH_DATA")
@@ -81,27 +82,30 @@ def secret_name(name: str) -> bool:
 # -- values ----------------------------------------------------------------------------------
 
 # Every detect-secrets plugin but three: hex entropy (commit SHAs and digests are hex), public IPs
-# (not secrets) and the keyword detector, which judges names (run on command lines only).
+# (not secrets) and the keyword detector, which judges names (the name pattern above does).
 _NOT_FOR_VALUES = {"HexHighEntropyString", "IPPublicDetector", "KeywordDetector"}
 
 
-@lru_cache(maxsize=2)
-def _settings(keywords: bool) -> dict:
+@lru_cache(maxsize=1)
+def _configure() -> None:
+    """Set detect-secrets' (process-wide) settings once: our plugins, its default filters.
+    Nothing else in this process scans with detect-secrets, and switching settings per value
+    (transient_settings) costs milliseconds each time."""
     names = sorted(c.__name__ for c in get_mapping_from_secret_type_to_class().values())
-    skip = _NOT_FOR_VALUES - ({"KeywordDetector"} if keywords else set())
-    plugins: list[dict] = [{"name": n} for n in names if n not in skip]
+    plugins: list[dict] = [{"name": n} for n in names if n not in _NOT_FOR_VALUES]
     for plugin in plugins:
         if plugin["name"] == "Base64HighEntropyString":
             plugin["limit"] = 4.5  # detect-secrets' own default
-    return {"plugins_used": plugins}
+    cache_bust()
+    configure_settings_from_baseline({"plugins_used": plugins})
 
 
-def _scan(text: str, keywords: bool = False) -> list[str]:
+@lru_cache(maxsize=4096)
+def _scan(text: str) -> tuple[str, ...]:
     """detect-secrets' findings (secret types) on one value, scanned as a quoted YAML value."""
-    line = f'value: "{text}"' if not keywords else text
-    with transient_settings(_settings(keywords)):
-        found = _process_line_based_plugins([(1, line)], "value.yaml" if not keywords else "x.sh")
-        return sorted({s.type for s in found})
+    _configure()
+    found = _process_line_based_plugins([(1, f'value: "{text}"')], "value.yaml")
+    return tuple(sorted({s.type for s in found}))
 
 
 _PRINTABLE = frozenset(string.printable)
@@ -114,10 +118,8 @@ def _decoded(value: str) -> Iterable[str]:
     if len(compact) >= 8 and re.fullmatch(r"[A-Za-z0-9+/_-]+={0,2}", compact):
         padded = compact + "=" * (-len(compact) % 4)
         for decode in (base64.b64decode, base64.urlsafe_b64decode):
-            try:
+            with contextlib.suppress(binascii.Error, ValueError):
                 forms.append(decode(padded))
-            except (binascii.Error, ValueError):
-                pass
     if len(compact) >= 16 and len(compact) % 2 == 0 and re.fullmatch(r"[0-9a-fA-F]+", compact):
         forms.append(bytes.fromhex(compact))
     for raw in forms:
@@ -156,7 +158,7 @@ def secret_value(value: str, _depth: int = 0) -> str | None:
 
 def _reference(value: str) -> bool:
     """A value that points at a secret instead of holding one (an ARN, a ${VARIABLE})."""
-    return value.startswith("arn:") or re.fullmatch(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?", value) is not None
+    return value.startswith(("arn:", "$"))
 
 
 def secret_reason(name: str, value: str) -> str | None:
@@ -167,7 +169,7 @@ def secret_reason(name: str, value: str) -> str | None:
     if not text or _reference(text):
         return None
     if secret_name(name) and text.lower() not in _BOOLEAN:
-        return "its name says it holds a secret"
+        return "its name says it holds a credential"
     return secret_value(value)
 
 

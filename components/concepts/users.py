@@ -73,4 +73,5 @@ def is_root(value: str | int | None) -> bool:
 
 def normalise_user(value: str | int) -> str:
     """The `user` string a container definition receives (an int uid becomes its digits)."""
-    return str(parse_user(value)) if isinstance(value, int) else value
+    parsed = parse_user(value)
+    return str(parsed) if isinstance(value, int) else value

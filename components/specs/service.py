@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from ..concepts import secrets, users
 from .cluster import CapacityProviderItem, Strategy
 from .common import (
     NAME_PATTERN,
@@ -14,6 +15,8 @@ from .common import (
     Port,
     Spec,
     SpecError,
+    check_command,
+    check_plain_values,
     parse_arn,
 )
 from .image import BuildSpec, app_image_field, build_field, check_image_source
@@ -23,19 +26,7 @@ ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 EnvName = Annotated[str, Field(pattern=ENV_NAME_PATTERN)]
 ContainerName = Annotated[str, Field(pattern=NAME_PATTERN)]
 
-# Security Hub ECS.8: these names in plain `environment` always fail, whatever their value.
-FORBIDDEN_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ECS_ENGINE_AUTH_DATA")
-
-# Plain environment entries that are secrets by name or by well-known format. They would be
-# readable by anyone with ecs:DescribeTaskDefinition and in every revision forever.
-_SECRET_NAME = re.compile(
-    r"(?i)(^|_)(PASSWORD|PASSWD|PWD|SECRET|SECRET_KEY|SECRET_ACCESS_KEY|TOKEN|AUTH_TOKEN|"
-    r"API_KEY|APIKEY|PRIVATE_KEY|ACCESS_KEY|CLIENT_SECRET|CREDENTIALS?)$"
-)
-_SECRET_VALUE = re.compile(
-    r"^(A(KIA|SIA)[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|gh[pousr]_[A-Za-z0-9]{30,}"
-    r"|xox[abposr]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{16,})"
-)
+FORBIDDEN_ENV = secrets.CREDENTIAL_NAMES
 
 _SECRET_ARN = re.compile(
     r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+"
@@ -82,6 +73,7 @@ class ContainerHealthCheck(Spec):
     def _command(cls, value: list[str]) -> list[str]:
         if value[0] not in ("CMD", "CMD-SHELL", "NONE"):
             raise ValueError(f"must start with CMD or CMD-SHELL, got {value[0]!r}")
+        check_command(value)
         return value
 
     @model_validator(mode="after")
@@ -131,10 +123,10 @@ class ContainerSpec(Spec):
     readonly_root_filesystem: bool = Field(
         False, description="Mount the root filesystem read-only (Security Hub ECS.5)."
     )
-    user: str | None = Field(
+    user: str | int | None = Field(
         None,
-        pattern=r"^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$",
-        description='Run as this user, e.g. "1000" or "app:app" (Security Hub ECS.20).',
+        description='Run as this user: a uid (1000), a name, or user:group ("1000:1000", '
+        '"app:app"); never root or uid 0 (Security Hub ECS.20).',
     )
     working_directory: str | None = None
 
@@ -151,22 +143,17 @@ class ContainerSpec(Spec):
     @field_validator("environment")
     @classmethod
     def _no_credentials(cls, value: dict[str, str]) -> dict[str, str]:
-        for name, text in value.items():
-            if name in FORBIDDEN_ENV:
-                raise SpecError(
-                    name,
-                    "credentials must not be plain environment variables (Security Hub ECS.8); "
-                    "use the task role, or move it to secrets with a Secrets Manager ARN",
-                )
-            by_name = _SECRET_NAME.search(name) and text and not text.startswith("arn:")
-            if by_name or _SECRET_VALUE.match(text):
-                raise SpecError(
-                    name,
-                    "looks like a secret in a plain environment variable (readable in every "
-                    "task definition revision; Security Hub ECS.8); move it to secrets with a "
-                    "Secrets Manager or SSM parameter ARN",
-                )
-        return value
+        return check_plain_values(value, "environment")
+
+    @field_validator("command", "entry_point")
+    @classmethod
+    def _no_secret_arguments(cls, value: list[str] | None) -> list[str] | None:
+        return check_command(value)
+
+    @field_validator("user")
+    @classmethod
+    def _user(cls, value: str | int | None) -> str | None:
+        return None if value is None else users.normalise_user(value)
 
     @model_validator(mode="after")
     def _container(self) -> ContainerSpec:
@@ -586,6 +573,7 @@ class ServicePlacement(Spec):
     container_insights: bool = False
     alarm_actions: list[str] = []
     region: str
+    trusted_registries: list[str] = []
 
     @property
     def external(self) -> bool:

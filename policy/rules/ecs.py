@@ -80,8 +80,9 @@ def non_root_user(r: Resource, cfg: Mapping[str, Any]) -> Iterator[Finding]:
         user = c.get("user")
         if users.is_root(user):
             shown = "not set (the image's default, root)" if user in (None, "") else repr(user)
-            yield _at(r, name, f"user is {shown}, which runs as root; run as a non-root user "
-                      "(ECS.20)")
+            yield _at(
+                r, name, f"user is {shown}, which runs as root; run as a non-root user (ECS.20)"
+            )
 
 
 # External instances (ECS Anywhere) have no awsvpc; bridge keeps the task off the host's
@@ -296,7 +297,9 @@ def no_public_ip(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     (net-task-ingress-from-sg)."""
     waiver = str(cfg["withoutNat"] or "")
     waived = waiver if waiver and _nat_less(stack) else ""
-    found = [(r, r.props.get("networkConfiguration")) for r in stack.of_type(*t.SERVICE, *t.TASK_SET)]
+    found = [
+        (r, r.props.get("networkConfiguration")) for r in stack.of_type(*t.SERVICE, *t.TASK_SET)
+    ]
     found += [
         (r, ((r.props.get("target") or {}).get("ecsParameters") or {}).get("networkConfiguration"))
         for r in stack.of_type(*t.SCHEDULE)
@@ -621,8 +624,8 @@ RULES = [
          stack_check=service_multi_az, config={"minAzs": 2}),
     Rule("ecs-svc-min-tasks", "ECS-SVC-05", ("ECS BPG Capacity and availability",),
          "Services keep enough tasks (desiredCount, autoscaling minimum, scheduled scaling "
-         "minimum) to survive an AZ loss", "medium", ("advisory", "mandatory", "mandatory"), stack_check=min_tasks,
-         config={"minTasks": 2}),
+         "minimum) to survive an AZ loss", "medium", ("advisory", "mandatory", "mandatory"),
+         stack_check=min_tasks, config={"minTasks": 2}),
     Rule("ecs-svc-az-rebalancing", "ECS-SVC-05", ("ECS AZ rebalancing docs",),
          "Services rebalance tasks across AZs", "low", ("advisory", "mandatory", "mandatory"),
          t.SERVICE, az_rebalancing),

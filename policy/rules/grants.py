@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import iam_access, managed_policies
-
 from . import types as t
 from .base import Resource, Stack, as_list, policy_statements
 
@@ -34,9 +33,7 @@ class Grant:
         return any(iam_access.covers_any(action, r) for r in self.resources)
 
     def broad_actions(self) -> list[str]:
-        return sorted(
-            a for a in self.actions if iam_access.resource_types(a) and self.broad(a)
-        )
+        return sorted(a for a in self.actions if iam_access.resource_types(a) and self.broad(a))
 
 
 def grants(document: Any) -> list[Grant]:
@@ -48,7 +45,9 @@ def grants(document: Any) -> list[Grant]:
         patterns = tuple(str(a) for a in as_list(s.get("NotAction") or s.get("Action")))
         not_action = "NotAction" in s
         actions = frozenset(a for p in patterns for a in iam_access.expand(p))
-        resources = ("*",) if "NotResource" in s else tuple(str(r) for r in as_list(s.get("Resource")))
+        resources = (
+            ("*",) if "NotResource" in s else tuple(str(r) for r in as_list(s.get("Resource")))
+        )
         out.append(Grant(patterns, actions, resources, bool(s.get("Condition")), not_action))
     return out
 
@@ -122,7 +121,11 @@ def attachments(stack: Stack) -> Iterator[Attachment]:
         for arn in as_list(role.props.get("managedPolicyArns")):
             yield Attachment(role.urn, str(arn), role)
     for a in stack.of_type(*t.ROLE_POLICY_ATTACHMENT):
-        roles = [r for r in stack.deps(a, *t.ROLE) if a in stack.attached_to(r, *t.ROLE_POLICY_ATTACHMENT)]
+        roles = [
+            r
+            for r in stack.deps(a, *t.ROLE)
+            if a in stack.attached_to(r, *t.ROLE_POLICY_ATTACHMENT)
+        ]
         yield Attachment(a.urn, str(a.props.get("policyArn")), roles[0] if roles else None)
 
 

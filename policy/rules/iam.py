@@ -54,9 +54,7 @@ def no_admin_policies(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]
         found = grants.flatten(grants.problems(g, strict) for g in grants.grants(document))
         if found:
             whose = "the application's role" if strict else "a role"
-            yield Finding(
-                a.urn, f"attaches {a.arn} to {whose}, which {found[0]} (CKV_AWS_274)"
-            )
+            yield Finding(a.urn, f"attaches {a.arn} to {whose}, which {found[0]} (CKV_AWS_274)")
 
 
 def _escalations(held: list[grants.Grant]) -> Iterator[str]:
