@@ -34,6 +34,11 @@ def source() -> str:
     return str(_snapshot()["source"])
 
 
+def arns() -> list[str]:
+    """Every AWS managed policy the snapshot knows."""
+    return sorted(_snapshot()["policies"])
+
+
 def is_aws_managed(arn: str) -> bool:
     """arn:<partition>:iam::aws:policy/... is an AWS managed policy."""
     parts = arn.split(":", 5)

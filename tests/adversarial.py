@@ -83,7 +83,7 @@ def _broad_managed() -> list[str]:
     from policy.rules import grants
 
     out = []
-    for arn in managed_policies._snapshot()["policies"]:  # noqa: SLF001 - the dataset itself
+    for arn in managed_policies.arns():
         doc = managed_policies.document(arn)
         if any("whole" in p or "every action" in p for g in grants.grants(doc)
                for p in grants.problems(g, strict=False)):  # fmt: skip
@@ -216,7 +216,8 @@ def attack(draw: st.DrawFn) -> tuple[dict[str, Any], list[Expect]]:
     # 1. IAM wildcards in other spellings: full IAM control / every bucket
     service = draw(st.sampled_from(["iam", "s3"]))
     kind = "role" if service == "iam" else "bucket"
-    _statement(cfg, "api", [draw(whole_service_action(service))], [draw(broad_arn(service, kind, config=True))])
+    action, resource = draw(whole_service_action(service)), draw(broad_arn(service, kind, True))
+    _statement(cfg, "api", [action], [resource])
     expect.append(Expect("iam-wildcard", "iam-no-wildcard-actions", "api-task"))
 
     # 2. privilege escalation through partial wildcards
@@ -225,9 +226,13 @@ def attack(draw: st.DrawFn) -> tuple[dict[str, Any], list[Expect]]:
     expect.append(Expect("privesc", "iam-no-privesc", "web-task"))
 
     # 3. broad AWS managed policies, found by their documents
-    arn = draw(st.sampled_from([a for a in BROAD_MANAGED if not a.endswith("/AdministratorAccess")]))
+    # (AdministratorAccess itself is refused by the config: exit 2)
+    arn = draw(
+        st.sampled_from([a for a in BROAD_MANAGED if not a.endswith("/AdministratorAccess")])
+    )
     _svc(cfg, "renderer").setdefault("taskRole", {})["managedPolicyArns"] = [arn]
-    expect.append(Expect("managed", "iam-no-admin-policies", f"renderer-task-{arn.rsplit('/', 1)[-1]}"))
+    attachment = f"renderer-task-{arn.rsplit('/', 1)[-1]}"
+    expect.append(Expect("managed", "iam-no-admin-policies", attachment))
 
     # 4. resource wildcards on sensitive services: every secret
     _statement(cfg, "api", ["secretsmanager:" + _case(draw, "GetSecretValue")],
@@ -244,8 +249,13 @@ def attack(draw: st.DrawFn) -> tuple[dict[str, Any], list[Expect]]:
     broker["healthCheck"] = {"command": ["CMD-SHELL", f"nc -z localhost {admin} || exit 1"]}
     listener = draw(st.sampled_from([admin, 2222, 10022, 443]))
     broker["loadBalancer"]["listenerPort"] = listener
-    expect.append(Expect("internet-pieces", "net-no-world-admin-ports",
-                         "broker-listener" if listener != admin else "broker-lb"))
+    expect.append(
+        Expect(
+            "internet-pieces",
+            "net-no-world-admin-ports",
+            "broker-listener" if listener != admin else "broker-lb",
+        )
+    )
 
     # 6. public IPs on a scheduled task (and a worker)
     cfg["ecs-platform:scheduledTasks"] = {"report": {**_hardened(), "schedule": "cron(0 3 * * ? *)",
@@ -306,7 +316,8 @@ def neighbours() -> dict[str, Any]:
     api = _svc(cfg, "api")
     # scoped grants: one bucket's objects, one secret, one role passed with its own service
     api["taskRole"]["statements"] += [
-        {"actions": ["s3:GetObject", "s3:PutObject"], "resources": ["arn:aws:s3:::shop-prod-uploads/*"]},
+        {"actions": ["s3:GetObject", "s3:PutObject"],
+         "resources": ["arn:aws:s3:::shop-prod-uploads/*"]},
         {"actions": ["secretsmanager:GetSecretValue"],
          "resources": [f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:prod/shop/db-Z9y8X7"]},
         {"actions": ["sqs:ReceiveMessage", "sqs:DeleteMessage"],
@@ -321,9 +332,14 @@ def neighbours() -> dict[str, Any]:
     _svc(cfg, "web")["image"] = f"{ECR}/shop/web:2024.05.01-3f78685"
     # CIDRs that are not the internet: the VPC and two offices
     cfg["ecs-platform:loadBalancers"]["mqtt"]["allowedCidrs"] = [
-        "10.0.0.0/8", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"]
+        "10.0.0.0/8",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "2001:db8::/32",
+    ]
     # a scheduled task in private subnets; scaling that keeps 3 tasks at night
-    cfg["ecs-platform:scheduledTasks"] = {"report": {**_hardened(), "schedule": "cron(0 3 * * ? *)"}}
+    report = {**_hardened(), "schedule": "cron(0 3 * * ? *)"}
+    cfg["ecs-platform:scheduledTasks"] = {"report": report}
     _svc(cfg, "web")["autoscaling"]["schedules"] = [
         {"name": "night", "schedule": "cron(0 20 ? * * *)", "timezone": "Asia/Seoul",
          "minCount": 3, "maxCount": 6}]  # fmt: skip

@@ -376,6 +376,9 @@ def service_multi_az(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
 
 
 def min_tasks(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    """The floor is the lowest of desiredCount, the scalable target's minCapacity and every
+    scheduled action's minCapacity (a scheduled action sets the target's minimum at its time).
+    https://docs.aws.amazon.com/autoscaling/application/APIReference/API_ScalableTargetAction.html"""
     need = int(cfg["minTasks"])
     for r in stack.of_type(*t.SERVICE):
         scaling = stack.dependents(r, *t.SCALING_TARGET)
@@ -413,7 +416,9 @@ def platform_version(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
 
 
 def _spot_providers(stack: Stack) -> list[Resource]:
-    """Capacity providers that buy Spot: ECS Managed Instances with capacityOptionType SPOT."""
+    """Capacity providers that buy Spot: ECS Managed Instances with capacityOptionType SPOT
+    (Spot Instances "can be interrupted by Amazon EC2 with a two-minute notification").
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_InstanceLaunchTemplate.html"""
     out = []
     for cp in stack.of_type(*t.CAPACITY_PROVIDER):
         template = (cp.props.get("managedInstancesProvider") or {}).get("instanceLaunchTemplate")
@@ -547,7 +552,8 @@ RULES = [
          ("advisory", "mandatory", "mandatory"), t.TASK_DEFINITION, readonly_root),
     Rule("ecs-td-non-root-user", "ECS-TD-03",
          (f"{SH} ECS.20", f"{SH} ECS.1", "ECS BPG Run containers as a non-root user"),
-         "Linux containers run as a non-root user", "medium",
+         "Linux containers (sidecars too) run as a non-root user: the uid is parsed, so 0, "
+         "00, 000:000, root and root:root are all root", "medium",
          ("advisory", "mandatory", "mandatory"), t.TASK_DEFINITION, non_root_user),
     Rule("ecs-td-no-host-namespaces", "ECS-TD-04",
          (f"{SH} ECS.17", f"{SH} ECS.3", f"{SH} ECS.1", "CKV_AWS_335", "ECS BPG Use awsvpc"),
@@ -561,8 +567,9 @@ RULES = [
     Rule("ecs-td-no-secret-env", "ECS-TD-05",
          (f"{SH} ECS.8", "prowler ecs_task_definitions_no_environment_secrets",
           "ECS BPG Secrets management"),
-         "No secret-looking values or names (*PASSWORD, *TOKEN, *SECRET, API keys) in plain "
-         "environment variables", "high", ("advisory", "mandatory", "mandatory"),
+         "No secret in plain text in any container (sidecars too): environment names that say "
+         "they hold one, values detect-secrets finds (also base64, hex or URL-encoded), command "
+         "lines, entry points and health checks", "high", ("advisory", "mandatory", "mandatory"),
          t.TASK_DEFINITION, no_secret_like_env),
     Rule("ecs-td-logging", "ECS-TD-06",
          (f"{SH} ECS.9", "prowler ecs_task_definitions_logging_enabled"),

@@ -151,7 +151,8 @@ def waf(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
         if not _internet_facing(lb):
             continue
         if _kind(lb) == "network":
-            # WAF attaches to ALBs only: HTTP through an internet-facing NLB skips it.
+            # WAF attaches to ALBs, not NLBs: HTTP through an internet-facing NLB skips it.
+            # https://docs.aws.amazon.com/waf/latest/developerguide/how-aws-waf-works-resources.html
             for listener in stack.dependents(lb, *t.LISTENER):
                 port = _serves_http(stack, listener)
                 if port is not None:

@@ -237,16 +237,21 @@ RULES = [
     Rule("net-no-world-admin-ports", "NET-01",
          (f"{SH} EC2.13", f"{SH} EC2.14", f"{SH} EC2.19", f"{SH} EC2.53", f"{SH} EC2.54",
           "CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_277"),
-         "No admin or high-risk port, nor all ports, open to 0.0.0.0/0 or ::/0", "critical",
+         "No admin or high-risk port, nor all ports, open to the internet: the CIDRs a security "
+         "group admits are added up as address space (any split of 0.0.0.0/0 or ::/0, or a "
+         "large share of it), and a listener counts for the ports it forwards to (2222 -> 22)",
+         "critical",
          ("mandatory",) * 3, stack_check=no_world_admin_ports,
          config={"adminPorts": list(ADMIN_PORTS)}),
     Rule("net-world-ingress-lb-only", "NET-01", (f"{SH} EC2.18", "CKV_AWS_260"),
-         "Only load balancer security groups face the internet, on their listener ports",
+         "Only load balancer security groups face the internet (judged as address space), on "
+         "their listener ports",
          "high", ("mandatory",) * 3, stack_check=world_ingress_lb_only,
          config={"authorizedPorts": [80, 443]}),
     Rule("net-task-ingress-from-sg", "NET-02",
          ("ECS BPG Security groups for tasks", "ELB docs NLB security groups"),
-         "Task security groups admit only other security groups (their load balancer)", "high",
+         "Task security groups (services, workers, scheduled tasks) admit only other security "
+         "groups (their load balancer)", "high",
          ("mandatory",) * 3, stack_check=task_ingress_from_sg),
     Rule("net-no-mixed-sg-rules", "NET-02",
          ("AWSGuard security-group-no-rule-management-conflicts",),
