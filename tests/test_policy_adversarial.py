@@ -416,3 +416,20 @@ def test_ordinary_values_are_not_secrets(value):
 @given(adv.moving_tag())
 def test_moving_tags_move(image):
     assert images.mutable(image)
+
+
+@pytest.mark.parametrize("name", adv.SECRET_NAMES + adv.SECRET_NEIGHBOURS)
+def test_config_policy_and_importer_agree_on_every_name(name):
+    from offline.importers.common import secret_reason as importer
+
+    from .policy_fixtures import container as edit
+
+    refused = True
+    try:
+        config_error(config(services={"web": {**BASE_SERVICE, "environment": {name: "x1y2"}}}))
+    except pytest.fail.Exception:
+        refused = False
+    env = [{"name": name, "value": "x1y2"}]
+    flagged = _flags("ecs-td-no-secret-env", edit("web-taskdef", "app", "environment", env)(
+        golden()), "web-taskdef", TD)  # fmt: skip
+    assert refused == flagged == (importer(name, "x1y2") is not None) == (name in adv.SECRET_NAMES)
