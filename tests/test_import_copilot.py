@@ -147,3 +147,16 @@ def test_an_unexpected_manifest_shape_is_reported_not_raised(tmp_path: Path):
     )
     stack: StackImport = import_copilot(tmp_path / "copilot").stacks["default"]
     assert any("unexpected manifest shape" in f.message for f in stack.findings)
+
+
+def test_secret_looking_variables_are_left_out_with_the_shared_definition(tmp_path: Path):
+    root = tmp_path / "copilot" / "api"
+    root.mkdir(parents=True)
+    (root / "manifest.yml").write_text(
+        "name: api\ntype: Backend Service\nimage: {location: nginx}\n"
+        "variables: {DB_PASS: hunter2, TOKEN_TTL: '3600', DATABASE_URL: 'postgres://u:p@h/db'}\n"
+    )
+    result = import_copilot(tmp_path / "copilot").stacks["default"]
+    assert result.config["ecs-platform:services"]["api"]["environment"] == {"TOKEN_TTL": "3600"}
+    left = {f.where for f in result.findings if f.kind == "input"}
+    assert {"variables.DB_PASS", "variables.DATABASE_URL"} <= left

@@ -433,3 +433,10 @@ def test_config_policy_and_importer_agree_on_every_name(name):
     flagged = _flags("ecs-td-no-secret-env", edit("web-taskdef", "app", "environment", env)(
         golden()), "web-taskdef", TD)  # fmt: skip
     assert refused == flagged == (importer(name, "x1y2") is not None) == (name in adv.SECRET_NAMES)
+
+
+def test_a_managed_policy_the_dataset_does_not_know_is_refused_as_unknown():
+    arn = "arn:aws:iam::aws:policy/NotAPolicyAwsPublished"
+    stack = prop("api-task", ":Role", "managedPolicyArns", [arn])(golden())
+    (f,) = run_rule(BY_NAME["iam-no-admin-policies"], stack, {})
+    assert "cannot be judged" in f.message and f.urn == find(stack, "api-task", ":Role").urn

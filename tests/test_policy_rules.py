@@ -532,3 +532,13 @@ def test_a_policy_that_only_passes_a_role_is_not_counted_as_that_role_s_policy()
     inline = "aws:iam/rolePolicy:RolePolicy"
     assert scheduler_policy not in dev.attached_to(execution, inline)
     assert [p.name for p in dev.attached_to(execution, inline)] == ["nightly-report-execution"]
+
+
+def test_rule_settings_have_one_default_the_rule_s_own_config():
+    import policy.rules.base as base
+
+    assert not hasattr(base, "config_value")  # no second default at the point of use
+    stack = prop("broker-service", SVC, "desiredCount", 1)(golden())
+    rule = BY_NAME["ecs-svc-min-tasks"]
+    (f,) = [f for f in run_rule(rule, stack, {}) if f.urn == find(stack, "broker-service", SVC).urn]
+    assert f"at least {rule.config['minTasks']} tasks" in f.message

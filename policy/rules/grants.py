@@ -61,7 +61,9 @@ def documents(r: Resource) -> list[Any]:
 
 def _what(action: str) -> str:
     kinds = iam_access.resource_types(action)
-    return f"every {kinds[0]}" if kinds else "every resource"
+    level = iam_access.access_level(action)
+    where = f"every {kinds[0]}" if kinds else "every resource"
+    return f"{where} ({level})" if level else where
 
 
 def problems(grant: Grant, strict: bool = True) -> Iterator[str]:
