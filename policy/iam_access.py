@@ -64,6 +64,7 @@ def expand(pattern: str) -> frozenset[str]:
     return frozenset(a for a in candidates if rx.match(a))
 
 
+@lru_cache(maxsize=4096)
 def whole_services(pattern: str) -> list[str]:
     """Services whose every action a wildcard pattern grants (`s3:*`, `s3:**`, `*`)."""
     if "*" not in pattern and "?" not in pattern:
@@ -105,10 +106,14 @@ def _arn_formats(action: str) -> list[str]:
     return [resources[t]["arn"] for t in resource_types(action) if t in resources]
 
 
+@lru_cache(maxsize=4096)
+def _arn_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."), re.DOTALL)
+
+
 def arn_matches(pattern: str, arn: str) -> bool:
     """IAM Resource matching: `*` and `?` anywhere, case-sensitive."""
-    regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
-    return re.fullmatch(regex, arn, re.DOTALL) is not None
+    return _arn_regex(pattern).fullmatch(arn) is not None
 
 
 _PROBE = "zz-probe-q7"
@@ -132,6 +137,7 @@ def _probe(arn_format: str, pattern: str) -> str:
     return _VARIABLE.sub(lambda m: values.get(m.group(1), _PROBE), arn_format)
 
 
+@lru_cache(maxsize=16384)
 def covers_any(action: str, pattern: str) -> bool:
     """Whether a Resource pattern lets `action` act on an arbitrary resource of one of its
     resource types (e.g. `secret:*`, `function:*`, `role/*`, `arn:aws:iam::<acct>:*`)."""

@@ -145,11 +145,13 @@ def secret_value(draw: st.DrawFn) -> str:
 
 SECRET_NAMES = ["DB_PASS", "DB_PASSWORD", "JWT_SIGNING_KEY", "API_KEY", "SESSION_SECRET",
                 "dbPassword", "STRIPE_API_KEY", "GITHUB_TOKEN", "ADMIN_PWD", "SMTP_PASSWD",
-                "client-secret", "PRIVATE_KEY", "MASTER_KEY", "AUTH_TOKEN"]  # fmt: skip
+                "client-secret", "PRIVATE_KEY", "MASTER_KEY", "AUTH_TOKEN", "MYSQL_ROOT_PW",
+                "BASIC_AUTH", "APP_KEY", "DB_CREDENTIAL_VALUE"]  # fmt: skip
 # Look-alikes that describe a secret rather than hold one.
 SECRET_NEIGHBOURS = ["DB_PASSWORD_FILE", "TOKEN_TTL", "SESSION_SECRET_NAME", "API_KEY_ID",
                      "PASSWORD_MIN_LENGTH", "TOKENIZER_MODEL", "BYPASS_CACHE", "CACHE_KEY",
-                     "SECRET_ARN", "JWT_ISSUER", "ACCESS_TOKEN_URL"]  # fmt: skip
+                     "SECRET_ARN", "JWT_ISSUER", "ACCESS_TOKEN_URL", "AUTH_DOMAIN",
+                     "OAUTH_CLIENT_ID", "AUTH_ENABLED", "PASSWORD_RESET_URL"]  # fmt: skip
 
 
 @st.composite

@@ -36,8 +36,9 @@ CREDENTIAL_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ECS_ENGINE_AU
 
 # A word that says the variable holds a secret ...
 _SECRET_WORDS = frozenset(
-    {"PASSWORD", "PASSWD", "PASS", "PWD", "PASSPHRASE", "SECRET", "SECRETS", "TOKEN", "TOKENS",
-     "CREDENTIAL", "CREDENTIALS", "CREDS", "APIKEY", "SALT", "PEPPER", "PRIVATEKEY", "AUTHKEY"}
+    {"PASSWORD", "PASSWD", "PASS", "PWD", "PW", "PASSPHRASE", "SECRET", "SECRETS", "TOKEN",
+     "TOKENS", "CREDENTIAL", "CREDENTIALS", "CREDS", "APIKEY", "SALT", "PEPPER", "PRIVATEKEY",
+     "AUTHKEY", "AUTH"}
 )  # fmt: skip
 # ... also glued to another word (DBPASSWORD, ACCESSTOKEN, CLIENTSECRET) ...
 _SECRET_ENDINGS = ("PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "PRIVATEKEY")
@@ -55,7 +56,9 @@ _METADATA_WORDS = frozenset(
      "ENDPOINT", "HOST", "PORT", "HEADER", "TYPE", "ALGORITHM", "ALG", "ISSUER", "AUDIENCE",
      "VERSION", "REGION", "ENABLED", "DISABLED", "REQUIRED", "POLICY", "FORMAT", "MODE", "FIELD",
      "PREFIX", "SUFFIX", "ROTATION", "INTERVAL", "DAYS", "SECONDS", "HOURS", "MINUTES",
-     "LIFETIME", "AGE", "LIMIT", "RETRIES", "ATTEMPTS", "STORE", "PROVIDER", "KIND", "REF"}
+     "LIFETIME", "AGE", "LIMIT", "RETRIES", "ATTEMPTS", "STORE", "PROVIDER", "KIND", "REF",
+     "DOMAIN", "SCOPE", "SCOPES", "REALM", "METHOD", "STRATEGY", "SERVER", "SERVICE",
+     "BACKEND", "LOCATION", "EXPIRE"}
 )  # fmt: skip
 _WORD = re.compile(r"[A-Z]+[0-9]*(?![a-z])|[A-Z]?[a-z]+[0-9]*|[0-9]+")
 _BOOLEAN = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "disabled"})
