@@ -440,3 +440,10 @@ def test_a_managed_policy_the_dataset_does_not_know_is_refused_as_unknown():
     stack = prop("api-task", ":Role", "managedPolicyArns", [arn])(golden())
     (f,) = run_rule(BY_NAME["iam-no-admin-policies"], stack, {})
     assert "cannot be judged" in f.message and f.urn == find(stack, "api-task", ":Role").urn
+
+
+@pytest.mark.parametrize("value", ["$ecret123", "${DB}", "$(cat /run/x)"])
+def test_a_dollar_value_is_literal_in_the_environment_but_a_reference_on_a_command_line(value):
+    # ECS passes environment values as they are; only a shell expands $VAR on a command line.
+    assert secrets.secret_reason("DB_PASSWORD", value)
+    assert secrets.secret_in_command(["sh", "-c", f'DB_PASSWORD="{value}" /app/run']) is None

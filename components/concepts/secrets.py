@@ -159,17 +159,25 @@ def secret_value(value: str, _depth: int = 0) -> str | None:
     return None
 
 
-def _reference(value: str) -> bool:
-    """A value that points at a secret instead of holding one (an ARN, a ${VARIABLE})."""
-    return value.startswith(("arn:", "$"))
+_SHELL_REFERENCE = re.compile(
+    r"^\$(\{[A-Za-z_][A-Za-z0-9_]*(:?-[^}]*)?\}|[A-Za-z_][A-Za-z0-9_]*|\(.*\))$"
+)
 
 
-def secret_reason(name: str, value: str) -> str | None:
-    """Why `name=value` in plain text is a secret, or None: its name, or its value."""
+def _reference(value: str, shell: bool) -> bool:
+    """A value that points at a secret instead of holding one: an ARN, or on a command line
+    (where a shell expands it) a whole `$VAR`, `${VAR}` or `$(command)`. ECS passes
+    environment values literally, so there `$secret` is a secret."""
+    return value.startswith("arn:") or (shell and _SHELL_REFERENCE.match(value) is not None)
+
+
+def secret_reason(name: str, value: str, shell: bool = False) -> str | None:
+    """Why `name=value` in plain text is a secret, or None: its name, or its value (`shell`:
+    the pair is on a command line, where `$VAR` is expanded)."""
     if name in CREDENTIAL_NAMES:
         return "it holds AWS credentials (Security Hub ECS.8)"
     text = value.strip()
-    if not text or _reference(text):
+    if not text or _reference(text, shell):
         return None
     if secret_name(name) and text.lower() not in _BOOLEAN:
         return "its name says it holds a credential"
@@ -201,7 +209,7 @@ def secret_in_command(args: Iterable[str]) -> str | None:
             if value.startswith("-"):
                 eq = ""
         if eq:
-            reason = secret_reason(name.replace("-", "_").replace(".", "_"), value)
+            reason = secret_reason(name.replace("-", "_").replace(".", "_"), value, shell=True)
             if reason:
                 return f"{name}: {reason}"
         reason = secret_value(word)
