@@ -18,6 +18,13 @@ from . import types as t
 from .base import Resource, Stack, as_list, policy_statements
 
 TASK_PRINCIPAL = "ecs-tasks.amazonaws.com"
+_RANK = {
+    iam_access.PERMISSIONS: 0,
+    iam_access.WRITE: 1,
+    iam_access.READ: 2,
+    "List": 3,
+    "Tagging": 4,
+}
 
 
 @dataclass(frozen=True)
