@@ -150,13 +150,11 @@ def test_an_unexpected_manifest_shape_is_reported_not_raised(tmp_path: Path):
 
 
 def test_secret_looking_variables_are_left_out_with_the_shared_definition(tmp_path: Path):
-    root = tmp_path / "copilot" / "api"
-    root.mkdir(parents=True)
-    (root / "manifest.yml").write_text(
-        "name: api\ntype: Backend Service\nimage: {location: nginx}\n"
-        "variables: {DB_PASS: hunter2, TOKEN_TTL: '3600', DATABASE_URL: 'postgres://u:p@h/db'}\n"
-    )
-    result = import_copilot(tmp_path / "copilot").stacks["default"]
+    variables = "{DB_PASS: hunter2, TOKEN_TTL: '3600', DATABASE_URL: 'postgres://u:p@h/db'}"
+    manifest = "name: api\ntype: Backend Service\nimage: {location: nginx}\nvariables: " + variables
+    source = tmp_path / "service__api.yml"
+    source.write_text(manifest + "\n")
+    result = import_copilot(_app(tmp_path, source)).stacks["default"]
     assert result.config["ecs-platform:services"]["api"]["environment"] == {"TOKEN_TTL": "3600"}
     left = {f.where for f in result.findings if f.kind == "input"}
     assert {"variables.DB_PASS", "variables.DATABASE_URL"} <= left
