@@ -31,6 +31,7 @@ from .specs.cluster import CapacityProviderItem, ClusterSpec
 from .specs.common import NAME_PATTERN, ResourceKey, Spec, SpecError, suggest
 from .specs.defaults import with_default_load_balancer
 from .specs.fargate import FARGATE_SIZES, cpu_error, memory_error, smallest_fit
+from .specs.image import ImagesSpec
 from .specs.load_balancer import LoadBalancerSpec
 from .specs.network import NetworkSpec
 from .specs.operations import ObservabilitySpec
@@ -60,6 +61,7 @@ TOP_LEVEL_KEYS = (
     "assumptions",
     "protection",
     "policyLevel",
+    "images",
 )
 
 
@@ -130,6 +132,10 @@ class StackConfig(Spec):
         "prod. auto (the default) takes it from the stack name: prod, production, prd or live "
         "in the name is prod; staging, stage, stg, preprod or uat is staging; any other name "
         "is dev.",
+    )
+    images: ImagesSpec = Field(
+        default_factory=ImagesSpec,  # type: ignore[arg-type]
+        description="Where images may come from (trusted registries).",
     )
 
     @model_validator(mode="before")
@@ -222,6 +228,7 @@ class StackConfig(Spec):
             else [],
             region=self.region,
             task_addressing=self._task_addressing(svc),
+            trusted_registries=list(self.images.trusted_registries),
         )
 
     def _task_addressing(self, svc: ServiceSpec) -> Literal["ipv4", "dual-stack", "ipv6-only"]:

@@ -10,9 +10,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from .concepts import images as image_refs
 from .specs.service import secret_resource_arn
 
-_ECR_IMAGE = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/([^:@]+)")
 # A Secrets Manager ARN names the secret with a 6-character suffix AWS adds; a reference without
 # it (a partial ARN) still resolves, but IAM must match the full ARN, hence the wildcard.
 _FULL_SECRET = re.compile(r"-[A-Za-z0-9]{6}$")
@@ -63,17 +63,27 @@ def ecs_tasks_trust(account: str, region: str) -> str:
     )
 
 
-def ecr_repository_arns(images: Iterable[str | None]) -> list[str]:
-    """Repository ARNs of the private ECR images among `images` (others need no permission).
+def ecr_repository_arns(
+    images: Iterable[str | None],
+    account: str | None = None,
+    region: str | None = None,
+    trusted: Iterable[str] = (),
+) -> list[str]:
+    """Repository ARNs of the private ECR images among `images` that may be pulled: this
+    account's in this region, and those of `trusted` registries. Another account's ECR gets no
+    pull rights unless the stack config trusts it (the policy reports the image either way).
 
     None stands for an image built by this program: `image.py` grants its repository.
     """
     arns = set()
     for image in images:
-        m = _ECR_IMAGE.match(image) if image is not None else None
-        if m:
-            account, region, repository = m.groups()
-            arns.add(f"arn:aws:ecr:{region}:{account}:repository/{repository}")
+        if image is None:
+            continue
+        ref = image_refs.parse_image(image)
+        ecr = image_refs.ecr_location(ref.registry)
+        if ecr is None or not image_refs.trusted(image, account, region, trusted):
+            continue
+        arns.add(f"arn:aws:ecr:{ecr[1]}:{ecr[0]}:repository/{ref.repository}")
     return sorted(arns)
 
 
@@ -90,9 +100,13 @@ def secret_grants(references: Iterable[str]) -> tuple[list[str], list[str]]:
 
 
 def execution_policy(
-    log_group_arn: str, images: Iterable[str | None], secret_references: Iterable[str]
+    log_group_arn: str,
+    images: Iterable[str | None],
+    secret_references: Iterable[str],
+    trusted: Iterable[str] = (),
 ) -> str:
-    """What the ECS agent needs to start the task: pull, log, read exactly these secrets."""
+    """What the ECS agent needs to start the task: pull (trusted images only), log, read
+    exactly these secrets. The account and region are the log group's."""
     statements: list[dict[str, Any]] = [
         {
             "Sid": "WriteOwnLogGroup",
@@ -101,7 +115,8 @@ def execution_policy(
             "Resource": f"{log_group_arn}:log-stream:*",
         }
     ]
-    repositories = ecr_repository_arns(images)
+    _arn, _partition, _logs, region, account, _rest = log_group_arn.split(":", 5)
+    repositories = ecr_repository_arns(images, account, region, trusted)
     if repositories:
         statements += [
             {

@@ -50,7 +50,9 @@ def task_definition(
         retention_in_days=spec.log_retention_days,
         opts=protection.stateful(parent, retained=True),
     )
-    execution, task_role, grants = _roles(parent, name, spec, account, region, logs)
+    execution, task_role, grants = _roles(
+        parent, name, spec, account, region, logs, placement.trusted_registries
+    )
     external = placement.external
     containers, pull = image.container_definitions_json(
         parent,
@@ -104,6 +106,7 @@ def _roles(
     account: pulumi.Output[str],
     region: str,
     logs: aws.cloudwatch.LogGroup,
+    trusted: list[str],
 ) -> tuple[aws.iam.Role, aws.iam.Role, tuple[pulumi.Resource, ...]]:
     child = pulumi.ResourceOptions(parent=parent)
     trust = account.apply(lambda a: iam.ecs_tasks_trust(a, region))
@@ -121,7 +124,7 @@ def _roles(
     grant = aws.iam.RolePolicy(
         f"{name}-execution",
         role=execution.id,
-        policy=log_group_arn.apply(lambda arn: iam.execution_policy(arn, images, refs)),
+        policy=log_group_arn.apply(lambda arn: iam.execution_policy(arn, images, refs, trusted)),
         opts=child,
     )
     task = aws.iam.Role(

@@ -242,7 +242,7 @@ CASES = [
                         ("services.web.environment", {"DB_HOST": "x"})],
      "services.web.secrets.DB_HOST", "also set in environment"),
     ("env-secret-by-name", [("services.web.environment", {"DB_PASSWORD": "x"})],
-     "services.web.environment.DB_PASSWORD", "looks like a secret in a plain environment"),
+     "services.web.environment.DB_PASSWORD", "looks like a secret in plain text"),
     ("secret-arn", [("services.web.secrets", {"DB": "arn:aws:s3:::bucket/key"})],
      "services.web.secrets.DB", "not a Secrets Manager secret ARN"),
     ("secret-plain", [("services.web.secrets", {"DB": "hunter2"})], "services.web.secrets.DB",

@@ -205,3 +205,14 @@ def test_a_web_service_without_a_certificate_asks_for_one(tmp_path: Path):
     assert any(f.kind == "input" and f.where == "loadBalancers.public.certificateArn"
                for f in stack.findings)  # fmt: skip
     assert stack.config["ecs-platform:services"]["web"]["executeCommand"] is True
+
+
+def test_secret_looking_variables_are_left_out_with_the_shared_definition(tmp_path: Path):
+    variables = "{DB_PASS: hunter2, TOKEN_TTL: '3600', DATABASE_URL: 'postgres://u:p@h/db'}"
+    manifest = "name: api\ntype: Backend Service\nimage: {location: nginx}\nvariables: " + variables
+    source = tmp_path / "service__api.yml"
+    source.write_text(manifest + "\n")
+    result = import_copilot(_app(tmp_path, source)).stacks["default"]
+    assert result.config["ecs-platform:services"]["api"]["environment"] == {"TOKEN_TTL": "3600"}
+    left = {f.where for f in result.findings if f.kind == "input"}
+    assert {"variables.DB_PASS", "variables.DATABASE_URL"} <= left

@@ -217,7 +217,7 @@ CASES: dict[str, tuple[str, str, Edit, Edit]] = {
              "arn:aws:iam::aws:policy/AdministratorAccess"),
         no_change),
     "iam-no-privesc": (
-        "api-task", POLICY,
+        "api-task", ROLE,
         prop("api-task", POLICY, "policy",
              json.dumps({"Statement": [{"Effect": "Allow",
                                         "Action": ["iam:PassRole", "ecs:RunTask"],
@@ -331,21 +331,25 @@ def test_prod_passes_every_rule_with_its_documented_exceptions():
     assert all(e.reason for e in report.exempted)
 
 
-def test_public_ips_on_tasks_are_mandatory_everywhere_and_exempt_only_by_dev_s_documented_names():
+def test_public_ips_on_tasks_are_mandatory_everywhere_and_waived_only_by_a_nat_less_stack():
     stack = prop("web-service", SVC, "networkConfiguration.assignPublicIp", True)(golden())
     for env in ("staging", "prod"):
         (v,) = [v for v in evaluate(stack, env).violations if v.policy == "ecs-svc-no-public-ip"]
         assert v.level == "mandatory" and v.urn == find(stack, "web-service", SVC).urn
         assert "public IPs" in v.message
-    # dev runs NAT-less: its config exempts exactly its two services, with the reason
-    dev = evaluate(stack, "dev")
+    # dev documents once that it runs without NAT; the prod plan has NAT gateways, so the
+    # waiver does not apply to it
+    (v,) = [v for v in evaluate(stack, "dev").violations if v.policy == "ecs-svc-no-public-ip"]
+    assert v.level == "mandatory"
+    nat_less = Stack([r for r in stack.resources if not r.type.endswith(":NatGateway")])
+    dev = evaluate(nat_less, "dev")
     assert not [v for v in dev.violations if v.policy == "ecs-svc-no-public-ip"]
     (exempt,) = [e for e in dev.exempted if e.policy == "ecs-svc-no-public-ip"]
     assert exempt.urn == find(stack, "web-service", SVC).urn and "without NAT" in exempt.reason
-    # any other service with public IPs is still refused in dev
-    other = prop("api-service", SVC, "networkConfiguration.assignPublicIp", True)(golden())
-    (v,) = [v for v in evaluate(other, "dev").violations if v.policy == "ecs-svc-no-public-ip"]
-    assert v.level == "mandatory" and v.urn == find(other, "api-service", SVC).urn
+    # the same NAT-less stack is refused under staging's and prod's rules
+    for env in ("staging", "prod"):
+        assert [v for v in evaluate(nat_less, env).violations
+                if v.policy == "ecs-svc-no-public-ip"]  # fmt: skip
 
 
 def test_plain_http_listener_is_advisory_in_dev_and_refused_in_staging_and_prod():
@@ -441,12 +445,12 @@ def test_the_pack_has_one_policy_per_rule_with_anchors_in_its_description():
 
 
 def test_a_pack_policy_reports_the_same_violation_as_the_offline_run():
-    stack = CASES["ecs-svc-no-public-ip"][2](golden())
+    stack = CASES["ecs-svc-platform-version"][2](golden())
     r = find(stack, "web-service", SVC)
-    (policy,) = [p for p in policies() if p.name == "ecs-svc-no-public-ip"]
+    (policy,) = [p for p in policies() if p.name == "ecs-svc-platform-version"]
     seen: list[tuple[str, str | None]] = []
     policy.validate(_args(r), lambda m, u=None: seen.append((m, u)))  # type: ignore[attr-defined]
-    assert seen and seen[0][1] == r.urn and "public IPs" in seen[0][0]
+    assert seen and seen[0][1] == r.urn and "ECS.10" in seen[0][0]
 
 
 def test_a_pack_policy_propagates_unknown_values_to_the_analyzer():
@@ -524,3 +528,13 @@ def test_a_policy_that_only_passes_a_role_is_not_counted_as_that_role_s_policy()
     inline = "aws:iam/rolePolicy:RolePolicy"
     assert scheduler_policy not in dev.attached_to(execution, inline)
     assert [p.name for p in dev.attached_to(execution, inline)] == ["nightly-report-execution"]
+
+
+def test_rule_settings_have_one_default_the_rule_s_own_config():
+    import policy.rules.base as base
+
+    assert not hasattr(base, "config_value")  # no second default at the point of use
+    stack = prop("broker-service", SVC, "desiredCount", 1)(golden())
+    rule = BY_NAME["ecs-svc-min-tasks"]
+    (f,) = [f for f in run_rule(rule, stack, {}) if f.urn == find(stack, "broker-service", SVC).urn]
+    assert f"at least {rule.config['minTasks']} tasks" in f.message

@@ -10,6 +10,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
+from ..concepts import secrets
+
 
 class SpecError(ValueError):
     """A config rule failed at `field` (a dotted path below the model that raised it)."""
@@ -120,6 +122,17 @@ def parse_arn(value: str) -> tuple[str, str, str, str]:
     return m.group(1), m.group(2), m.group(3), m.group(4)
 
 
+def check_one_resource(value: str, what: str) -> str:
+    """An ARN that must name exactly one resource: no IAM wildcard (* or ?) in it, since the
+    component grants on it (a `*` would grant every queue, function or secret)."""
+    if "*" in value or "?" in value:
+        raise ValueError(
+            f"{value!r} has a wildcard; name one {what} (the ARN becomes an IAM grant, and "
+            "a wildcard would grant every one)"
+        )
+    return value
+
+
 def suggest(word: str, choices: Iterable[str]) -> str:
     """' (did you mean x?)' when a close match exists, else ''."""
     import difflib
@@ -145,3 +158,37 @@ def check_count_range(min_count: int, max_count: int) -> None:
     """A task-count range: minCount may not exceed maxCount."""
     if min_count > max_count:
         raise SpecError("minCount", f"{min_count} is above maxCount {max_count}")
+
+
+def check_plain_values(values: dict[str, str], what: str) -> dict[str, str]:
+    """Plain name=value pairs (environment, build args) hold no secret (one definition:
+    components.concepts.secrets)."""
+    for name, text in values.items():
+        if name in secrets.CREDENTIAL_NAMES:
+            raise SpecError(
+                name,
+                "credentials must not be plain environment variables (Security Hub ECS.8); "
+                "use the task role, or move it to secrets with a Secrets Manager ARN",
+            )
+        reason = secrets.secret_reason(name, text)
+        if reason:
+            raise SpecError(
+                name,
+                f"looks like a secret in plain text ({reason}); {what} values are readable "
+                "by anyone who can describe the task definition or the image (Security Hub "
+                "ECS.8); move it to secrets with a Secrets Manager or SSM parameter ARN",
+            )
+    return values
+
+
+def check_command(value: list[str] | None) -> list[str] | None:
+    """A command line carries no secret in plain text."""
+    if value is not None:
+        reason = secrets.secret_in_command(value)
+        if reason:
+            raise ValueError(
+                f"carries a secret in plain text ({reason}); the command is readable in every "
+                "task definition revision: pass the value through secrets and read it from "
+                "the environment"
+            )
+    return value

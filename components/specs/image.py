@@ -6,7 +6,23 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import Spec, SpecError, parse_arn
+from .common import Spec, SpecError, check_plain_values, parse_arn
+
+# A registry host, or a host with a path prefix, as image references start (no scheme).
+RegistryEntry = Annotated[str, Field(pattern=r"^[a-z0-9.-]+(:\d+)?(/[A-Za-z0-9._/-]*)?$")]
+
+
+class ImagesSpec(Spec):
+    """`ecs-platform:images`: image sources the stack trusts."""
+
+    trusted_registries: list[RegistryEntry] = Field(
+        default_factory=list,
+        description="Registries trusted besides this account's ECR in this region: a shared "
+        "ECR (<account>.dkr.ecr.<region>.amazonaws.com) or a path prefix "
+        "(public.ecr.aws/aws-observability/). Execution roles get ECR pull rights only on "
+        "these and on this account's repositories in this region.",
+    )
+
 
 BuildArgName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,254}$")]
 
@@ -38,6 +54,12 @@ class BuildSpec(Spec):
     kms_key_arn: str | None = Field(
         None, description="Customer-managed KMS key (Security Hub ECR.5); needs encryption KMS."
     )
+
+    @field_validator("args")
+    @classmethod
+    def _no_secret_args(cls, value: dict[str, str]) -> dict[str, str]:
+        # Build args stay in the image's history (docker history): no place for secrets.
+        return check_plain_values(value, "build argument")
 
     @field_validator("context", "dockerfile")
     @classmethod

@@ -7,7 +7,16 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
-from .common import NAME_PATTERN, Port, Spec, SpecError, TimeZone, check_count_range, parse_arn
+from .common import (
+    NAME_PATTERN,
+    Port,
+    Spec,
+    SpecError,
+    TimeZone,
+    check_count_range,
+    check_one_resource,
+    parse_arn,
+)
 
 _CRON_FIELD = r"[0-9A-Za-z*?/,#L-]+"
 _CRON = re.compile(rf"^cron\(({_CRON_FIELD} ){{5}}{_CRON_FIELD}\)$")
@@ -143,6 +152,7 @@ class LifecycleHookSpec(Spec):
             svc, _r, _a, resource = parse_arn(value)
             if svc != "lambda" or not resource.startswith("function:"):
                 raise ValueError(f"{value!r} is not a Lambda function ARN")
+            check_one_resource(value, "function")
         return value
 
     @model_validator(mode="after")

@@ -7,12 +7,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from ..concepts import secrets, users
 from .cluster import CapacityProviderItem, Strategy
 from .common import (
     LogRetentionDays,
     Port,
     Spec,
     SpecError,
+    check_command,
+    check_plain_values,
     parse_arn,
 )
 from .image import BuildSpec, app_image_field, build_field, check_image_source
@@ -31,19 +34,7 @@ ContainerName = Annotated[str, Field(pattern=CONTAINER_NAME_PATTERN)]
 # API_PortMapping.html).
 PORT_NAME_PATTERN = re.compile(r"^[a-z0-9_][a-z0-9_-]{0,63}$")
 
-# Security Hub ECS.8: these names in plain `environment` always fail, whatever their value.
-FORBIDDEN_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ECS_ENGINE_AUTH_DATA")
-
-# Plain environment entries that are secrets by name or by well-known format. They would be
-# readable by anyone with ecs:DescribeTaskDefinition and in every revision forever.
-_SECRET_NAME = re.compile(
-    r"(?i)(^|_)(PASSWORD|PASSWD|PWD|SECRET|SECRET_KEY|SECRET_ACCESS_KEY|TOKEN|AUTH_TOKEN|"
-    r"API_KEY|APIKEY|PRIVATE_KEY|ACCESS_KEY|CLIENT_SECRET|CREDENTIALS?)$"
-)
-_SECRET_VALUE = re.compile(
-    r"^(A(KIA|SIA)[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|gh[pousr]_[A-Za-z0-9]{30,}"
-    r"|xox[abposr]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{16,})"
-)
+FORBIDDEN_ENV = secrets.CREDENTIAL_NAMES
 
 _SECRET_ARN = re.compile(
     r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+"
@@ -90,6 +81,7 @@ class ContainerHealthCheck(Spec):
     def _command(cls, value: list[str]) -> list[str]:
         if value[0] not in ("CMD", "CMD-SHELL", "NONE"):
             raise ValueError(f"must start with CMD or CMD-SHELL, got {value[0]!r}")
+        check_command(value)
         return value
 
     @model_validator(mode="after")
@@ -139,10 +131,10 @@ class ContainerSpec(Spec):
     readonly_root_filesystem: bool = Field(
         False, description="Mount the root filesystem read-only (Security Hub ECS.5)."
     )
-    user: str | None = Field(
+    user: str | int | None = Field(
         None,
-        pattern=r"^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$",
-        description='Run as this user, e.g. "1000" or "app:app" (Security Hub ECS.20).',
+        description='Run as this user: a uid (1000), a name, or user:group ("1000:1000", '
+        '"app:app"); never root or uid 0 (Security Hub ECS.20).',
     )
     working_directory: str | None = None
 
@@ -159,22 +151,17 @@ class ContainerSpec(Spec):
     @field_validator("environment")
     @classmethod
     def _no_credentials(cls, value: dict[str, str]) -> dict[str, str]:
-        for name, text in value.items():
-            if name in FORBIDDEN_ENV:
-                raise SpecError(
-                    name,
-                    "credentials must not be plain environment variables (Security Hub ECS.8); "
-                    "use the task role, or move it to secrets with a Secrets Manager ARN",
-                )
-            by_name = _SECRET_NAME.search(name) and text and not text.startswith("arn:")
-            if by_name or _SECRET_VALUE.match(text):
-                raise SpecError(
-                    name,
-                    "looks like a secret in a plain environment variable (readable in every "
-                    "task definition revision; Security Hub ECS.8); move it to secrets with a "
-                    "Secrets Manager or SSM parameter ARN",
-                )
-        return value
+        return check_plain_values(value, "environment")
+
+    @field_validator("command", "entry_point")
+    @classmethod
+    def _no_secret_arguments(cls, value: list[str] | None) -> list[str] | None:
+        return check_command(value)
+
+    @field_validator("user")
+    @classmethod
+    def _user(cls, value: str | int | None) -> str | None:
+        return None if value is None else users.normalise_user(value)
 
     @model_validator(mode="after")
     def _container(self) -> ContainerSpec:
@@ -618,6 +605,7 @@ class ServicePlacement(Spec):
     region: str
     # How the task ENI is addressed: network.ipv6.tasks, or ipv4 (no network.ipv6, or EXTERNAL).
     task_addressing: Literal["ipv4", "dual-stack", "ipv6-only"] = "ipv4"
+    trusted_registries: list[str] = []
 
     @property
     def ipv6_only(self) -> bool:

@@ -14,7 +14,15 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, create_model, field_validator, model_validator
 
 from .cluster import Strategy
-from .common import LogRetentionDays, Spec, SpecError, TimeZone, check_count_range, parse_arn
+from .common import (
+    LogRetentionDays,
+    Spec,
+    SpecError,
+    TimeZone,
+    check_count_range,
+    check_one_resource,
+    parse_arn,
+)
 from .image import BuildSpec, app_image_field, build_field
 from .service import ContainerSpec, ServiceSpec, TaskRoleSpec
 
@@ -237,6 +245,7 @@ class QueueSpec(Spec):
                 raise ValueError(
                     f"{value!r} is not an SQS queue ARN (arn:aws:sqs:<region>:<account>:<name>)"
                 )
+            check_one_resource(value, "queue")
         return value
 
     @model_validator(mode="after")

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from components.concepts import secrets
 from components.config import ConfigError
 from components.specs.common import NAME_PATTERN
 from components.specs.fargate import FARGATE_SIZES, smallest_fit
@@ -149,22 +150,10 @@ def valid_env_name(name: str) -> bool:
     return re.match(ENV_NAME_PATTERN, name) is not None
 
 
-# Environment variable names that hold credentials (matched on the upper-cased name).
-_SECRET_NAME = re.compile(
-    r"PASSWORD|PASSWD|(^|_)PASS($|_)|(^|_)PW($|_)|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|"
-    r"ACCESS_?KEY|CREDENTIAL|(^|_)AUTH($|_)|(^|_)SALT($|_)"
-)
-# scheme://user:password@host: a connection string with the password in it.
-_URL_WITH_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@")
-
-
 def secret_reason(name: str, value: str) -> str | None:
-    """Why an environment value looks like a secret, or None."""
-    if _SECRET_NAME.search(name.upper()):
-        return "its name says it holds a credential"
-    if _URL_WITH_PASSWORD.match(value):
-        return "it is a URL with a password in it"
-    return None
+    """Why an environment value looks like a secret, or None (the config check's and the
+    policy's own definition: components.concepts.secrets)."""
+    return secrets.secret_reason(name, value)
 
 
 def command_list(value: Any) -> list[str] | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from components.concepts import users
 from components.config import PROJECT
 
 from .common import (
@@ -776,10 +777,11 @@ class _Compose:
     def _simple_keys(self, where: str, body: dict[str, Any], out: dict[str, Any]) -> None:
         user = body.get("user")
         if user is not None:
-            if re.fullmatch(r"[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?", scalar_text(user)):
+            try:
+                users.parse_user(scalar_text(user))
                 out["user"] = scalar_text(user)
-            else:
-                self.add("unmapped", f"{where}.user", f"{user!r} is not user[:group]")
+            except ValueError as exc:
+                self.add("unmapped", f"{where}.user", str(exc))
         if body.get("working_dir") is not None:
             out["workingDirectory"] = scalar_text(body["working_dir"])
         if body.get("read_only") is True:

@@ -30,6 +30,7 @@ from .common import (
     load_yaml,
     resource_key,
     scalar_text,
+    secret_reason,
     valid_env_name,
 )
 from .compose_links import RUN_ONCE_SCHEDULE
@@ -722,6 +723,13 @@ class _Workload:
                 )
             elif not valid_env_name(name):
                 self.add("unmapped", f"{path}.{name}", "not a valid variable name here")
+            elif (reason := secret_reason(name, scalar_text(value))) is not None:
+                self.add(
+                    "input",
+                    f"{path}.{name}",
+                    f"left out because {reason}: store it in Secrets Manager and add "
+                    f"secrets: {{{name}: <secret ARN>}}",
+                )
             else:
                 out[name] = scalar_text(value)
         return out

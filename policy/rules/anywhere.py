@@ -17,7 +17,6 @@ from .base import (
     Rule,
     Stack,
     as_list,
-    config_value,
     has_source_condition,
     policy_statements,
 )
@@ -77,7 +76,7 @@ def role_scope(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
 
 
 def activation_bounded(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    most = int(config_value(cfg, "maxRegistrationLimit", 100))
+    most = int(cfg["maxRegistrationLimit"])
     limit = r.props.get("registrationLimit")
     if limit is None:
         yield "registrationLimit is not set; a leaked code registers servers until it expires"

@@ -82,6 +82,7 @@ class Finding:
     urn: str | None
     message: str
     subject: str | None = None  # "web-taskdef/otel": exemption key below the resource
+    waived: str = ""  # a stack-wide decision in the rule's settings that exempts it (why)
 
 
 ResourceCheck = Callable[[Resource, Mapping[str, Any]], Iterable[str | Finding]]
@@ -120,6 +121,7 @@ def run_resource_rule(rule: Rule, resource: Resource, cfg: Mapping[str, Any]) ->
     """Findings of a resource rule on one resource (exemptions not applied)."""
     if rule.check is None or resource.type not in rule.types:
         return []
+    cfg = {**rule.config, **cfg}  # a rule's defaults are stated once, in Rule.config
     out = []
     for item in rule.check(resource, cfg):
         if isinstance(item, str):
@@ -131,7 +133,7 @@ def run_resource_rule(rule: Rule, resource: Resource, cfg: Mapping[str, Any]) ->
 def run_rule(rule: Rule, stack: Stack, cfg: Mapping[str, Any]) -> list[Finding]:
     """Findings of any rule on a whole stack (exemptions not applied)."""
     if rule.stack_check is not None:
-        return list(rule.stack_check(stack, cfg))
+        return list(rule.stack_check(stack, {**rule.config, **cfg}))
     return [f for r in stack.resources for f in run_resource_rule(rule, r, cfg)]
 
 
@@ -141,7 +143,7 @@ def split_exempt(
     """(violations, exempted with their reason) under the rule's `exemptions` setting."""
     violations, exempted = [], []
     for f in found:
-        reason = exemption(f, names, cfg)
+        reason = f.waived or exemption(f, names, cfg)
         if reason:
             exempted.append((f, reason))
         else:
@@ -192,11 +194,6 @@ def truthy(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
-def config_value(cfg: Mapping[str, Any], key: str, default: Any) -> Any:
-    value = cfg.get(key)
-    return default if value is None else value
-
-
 def has_source_condition(statement: Mapping[str, Any]) -> bool:
     """A trust statement scoped by aws:SourceAccount or aws:SourceArn (no confused deputy)."""
     keys = {k for block in (statement.get("Condition") or {}).values() for k in block}
@@ -218,13 +215,20 @@ def _names_role(policy: Resource, role: Resource) -> bool:
         return True
     if not isinstance(ref, str) or not ref:
         return True
-    name = ref.rsplit("/", 1)[-1]  # a role ARN or a name
-    explicit = role.props.get("name")
+    return refers_to(ref, role)
+
+
+def refers_to(ref: str, resource: Resource) -> bool:
+    """Whether a name or ARN (its last path segment) is `resource`'s physical name: the
+    explicit `name`, a `namePrefix`, or Pulumi's auto-name (logical name, a dash, 7 hex)."""
+    name = ref.rsplit("/", 1)[-1]
+    explicit = resource.props.get("name")
     if isinstance(explicit, str) and explicit:
         return name == explicit
-    prefix = role.props.get("namePrefix")
+    prefix = resource.props.get("namePrefix")
     if isinstance(prefix, str) and prefix:
         return name.startswith(prefix)
-    # auto-named: the logical name, a dash and seven hex digits (Pulumi's auto-naming)
     base, _, suffix = name.rpartition("-")
-    return base == role.name and len(suffix) == 7 and all(c in "0123456789abcdef" for c in suffix)
+    return (
+        base == resource.name and len(suffix) == 7 and all(c in "0123456789abcdef" for c in suffix)
+    )

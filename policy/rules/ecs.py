@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
+
+from components.concepts import images, secrets, users
 
 from . import types as t
 from .base import (
@@ -15,8 +16,9 @@ from .base import (
     Stack,
     as_list,
     azs_spanned,
-    config_value,
     containers,
+    policy_statements,
+    refers_to,
     truthy,
 )
 
@@ -50,7 +52,7 @@ DANGEROUS_CAPABILITIES = ("ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MO
 
 
 def no_added_capabilities(r: Resource, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    banned = set(config_value(cfg, "forbiddenCapabilities", DANGEROUS_CAPABILITIES))
+    banned = set(cfg["forbiddenCapabilities"])
     for name, c in _each(r, cfg):
         caps = ((c.get("linuxParameters") or {}).get("capabilities") or {}).get("add") or []
         bad = sorted(set(caps) & banned)
@@ -71,17 +73,16 @@ def readonly_root(r: Resource, cfg: Mapping[str, Any]) -> Iterator[Finding]:
             )
 
 
-ROOT_USERS = re.compile(r"^(root|0)(:.*)?$")
-
-
 def non_root_user(r: Resource, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     if not _linux(r.props):
         return
     for name, c in _each(r, cfg):
         user = c.get("user")
-        if not user or ROOT_USERS.match(str(user)):
-            shown = "not set" if not user else repr(user)
-            yield _at(r, name, f"user is {shown}; run as a non-root user (ECS.20)")
+        if users.is_root(user):
+            shown = "not set (the image's default, root)" if user in (None, "") else repr(user)
+            yield _at(
+                r, name, f"user is {shown}, which runs as root; run as a non-root user (ECS.20)"
+            )
 
 
 # External instances (ECS Anywhere) have no awsvpc; bridge keeps the task off the host's
@@ -104,9 +105,6 @@ def no_host_namespaces(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
             yield f"{key} is host; tasks must not share the host's namespaces (ECS.3)"
 
 
-CREDENTIAL_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ECS_ENGINE_AUTH_DATA")
-
-
 def _environment(c: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [(str(e.get("name", "")), str(e.get("value", ""))) for e in c.get("environment") or []]
 
@@ -114,7 +112,7 @@ def _environment(c: Mapping[str, Any]) -> list[tuple[str, str]]:
 def no_credential_env(r: Resource, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     for name, c in _each(r, cfg):
         for key, _value in _environment(c):
-            if key in CREDENTIAL_ENV:
+            if key in secrets.CREDENTIAL_NAMES:
                 yield _at(
                     r,
                     name,
@@ -123,31 +121,35 @@ def no_credential_env(r: Resource, cfg: Mapping[str, Any]) -> Iterator[Finding]:
                 )
 
 
-SECRET_NAME = re.compile(r"(?i)(secret|passw|token|api_?key|private_?key|credential)")
-SECRET_VALUE = re.compile(
-    r"^(A(KIA|SIA)[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----.*|gh[pousr]_[A-Za-z0-9]{30,}"
-    r"|xox[abposr]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{16,})$",
-    re.S,
-)
-ARN = re.compile(r"^arn:aws[a-z-]*:")
-
-
-def looks_secret(name: str, value: str) -> bool:
-    """A plain environment entry that is probably a secret (names or well-known key formats)."""
-    if SECRET_VALUE.match(value):
-        return True
-    return bool(SECRET_NAME.search(name)) and not ARN.match(value) and value != ""
+def _command_lines(c: Mapping[str, Any]) -> Iterator[tuple[str, list[str]]]:
+    for key in ("command", "entryPoint"):
+        if c.get(key):
+            yield key, [str(a) for a in c[key]]
+    check = (c.get("healthCheck") or {}).get("command")
+    if check:
+        yield "healthCheck.command", [str(a) for a in check]
 
 
 def no_secret_like_env(r: Resource, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    """Every container (sidecars too): environment names and values, command lines."""
     for name, c in _each(r, cfg):
         for key, value in _environment(c):
-            if key not in CREDENTIAL_ENV and looks_secret(key, value):
+            reason = None if key in secrets.CREDENTIAL_NAMES else secrets.secret_reason(key, value)
+            if reason:
                 yield _at(
                     r,
                     name,
-                    f"environment variable {key} looks like a secret in plain text; pass it in "
-                    "secrets (valueFrom a Secrets Manager or SSM ARN)",
+                    f"environment variable {key} looks like a secret in plain text ({reason}); "
+                    "pass it in secrets (valueFrom a Secrets Manager or SSM ARN)",
+                )
+        for key, line in _command_lines(c):
+            reason = secrets.secret_in_command(line)
+            if reason:
+                yield _at(
+                    r,
+                    name,
+                    f"{key} carries a secret in plain text ({reason}); read it from secrets "
+                    "instead",
                 )
 
 
@@ -213,47 +215,103 @@ def efs_transit_encryption(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]
             yield f"EFS volume {volume.get('name')}: transitEncryption is not ENABLED (ECS.18)"
 
 
-def _tag(image: str) -> tuple[str | None, bool]:
-    """(tag, has_digest) of an image reference."""
-    if "@sha256:" in image:
-        return None, True
-    last = image.rsplit("/", 1)[-1]
-    return (last.rsplit(":", 1)[1] if ":" in last else None), False
-
-
 def image_pinned(r: Resource, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     for name, c in _each(r, cfg):
         image = str(c.get("image", ""))
-        tag, digest = _tag(image)
-        if not digest and (tag is None or tag == "latest"):
+        if images.mutable(image):
             yield _at(
                 r,
                 name,
-                f"image {image} is not pinned; use an immutable version tag or @sha256 digest",
+                f"image {image} can move (no digest, no version tag); pin an immutable "
+                "version tag or an @sha256 digest",
             )
 
 
-PRIVATE_ECR = r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/"
+def _own_account(stack: Stack, td: Resource) -> str | None:
+    """The deploying account: the aws:SourceAccount its task roles trust (known at preview)."""
+    for role in stack.deps(td, *t.ROLE):
+        for s in policy_statements(role.props.get("assumeRolePolicy")):
+            for block in (s.get("Condition") or {}).values():
+                account = block.get("aws:SourceAccount")
+                if isinstance(account, str):
+                    return account
+    return None
 
 
-def image_registry(r: Resource, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    allowed = [re.compile(p) for p in config_value(cfg, "allowedRegistries", [PRIVATE_ECR])]
-    for name, c in _each(r, cfg):
-        image = str(c.get("image", ""))
-        if not any(p.match(image) for p in allowed):
-            yield _at(r, name, f"image {image} is not from an allowed registry (our ECR)")
+def _pull_granted(stack: Stack, td: Resource) -> list[str]:
+    """ECR repositories the task's execution role may pull from (the component grants only
+    the stack's own account and region and the stack config's trustedRegistries)."""
+    out = []
+    for role in stack.deps(td, *t.ROLE):
+        for p in stack.attached_to(role, *t.ROLE_POLICY):
+            for s in policy_statements(p.props.get("policy")):
+                if "ecr:BatchGetImage" in as_list(s.get("Action")):
+                    out += [str(x) for x in as_list(s.get("Resource"))]
+    return out
+
+
+def _repository_arn(image: str) -> str | None:
+    ref = images.parse_image(image)
+    ecr = images.ecr_location(ref.registry)
+    if ecr is None:
+        return None
+    return f"arn:aws:ecr:{ecr[1]}:{ecr[0]}:repository/{ref.repository}"
+
+
+def image_registry(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    allowed = [str(a) for a in cfg["allowedRegistries"]]
+    for td in stack.of_type(*t.TASK_DEFINITION):
+        account, granted = _own_account(stack, td), _pull_granted(stack, td)
+        for name, c in _each(td, cfg):
+            image = str(c.get("image", ""))
+            region = (c.get("logConfiguration") or {}).get("options", {}).get("awslogs-region")
+            if _repository_arn(image) in granted:
+                continue
+            why = images.untrusted_reason(image, account, region, allowed)
+            if why:
+                yield _at(td, name, f"image {image} is not from a trusted source: {why}")
 
 
 # -- services ------------------------------------------------------------------------------
 
 
-def no_public_ip(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    net = r.props.get("networkConfiguration") or {}
-    if truthy(net.get("assignPublicIp")) or net.get("assignPublicIp") == "ENABLED":
-        yield (
-            "tasks get public IPs (networkConfiguration.assignPublicIp); run them in private "
-            "subnets behind a load balancer (ECS.2)"
-        )
+def _nat_less(stack: Stack) -> bool:
+    """The stack builds its VPC without any NAT (gateway or instance): tasks in private
+    subnets could not reach ECR or CloudWatch Logs, so public IPs are how they get out."""
+    if not stack.of_type(*t.VPC):
+        return False
+    nat_instances = [i for i in stack.of_type(*t.INSTANCE)
+                     if i.props.get("sourceDestCheck") is False]  # fmt: skip
+    return not stack.of_type(*t.NAT_GATEWAY) and not nat_instances
+
+
+def _public_ip(network: Any) -> bool:
+    value = (network or {}).get("assignPublicIp")
+    return truthy(value) or value == "ENABLED"
+
+
+def no_public_ip(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    """Services, workers, task sets and scheduled tasks alike. A stack-wide decision
+    (`withoutNat`: why this environment runs without NAT) waives it for every workload of a
+    stack that indeed has no NAT; the task security groups still admit no CIDR
+    (net-task-ingress-from-sg)."""
+    waiver = str(cfg["withoutNat"] or "")
+    waived = waiver if waiver and _nat_less(stack) else ""
+    found = [
+        (r, r.props.get("networkConfiguration")) for r in stack.of_type(*t.SERVICE, *t.TASK_SET)
+    ]
+    found += [
+        (r, ((r.props.get("target") or {}).get("ecsParameters") or {}).get("networkConfiguration"))
+        for r in stack.of_type(*t.SCHEDULE)
+    ]
+    for r, network in found:
+        if _public_ip(network):
+            yield Finding(
+                r.urn,
+                "tasks get public IPs (networkConfiguration.assignPublicIp); run them in "
+                "private subnets behind a load balancer (ECS.2, ECS.16)",
+                waived=waived,
+            )
 
 
 def service_security_groups(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
@@ -281,8 +339,8 @@ def circuit_breaker(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
 def deployment_percent(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
     if not _rolling(r) or r.props.get("schedulingStrategy") == "DAEMON":
         return
-    low = int(config_value(cfg, "minHealthyPercent", 100))
-    high = int(config_value(cfg, "minMaximumPercent", 200))
+    low = int(cfg["minHealthyPercent"])
+    high = int(cfg["minMaximumPercent"])
     healthy = r.props.get("deploymentMinimumHealthyPercent")
     maximum = r.props.get("deploymentMaximumPercent")
     if healthy is None or int(healthy) < low:
@@ -308,7 +366,7 @@ def _subnet_azs(stack: Stack, r: Resource) -> int:
 
 
 def service_multi_az(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    need = int(config_value(cfg, "minAzs", 2))
+    need = int(cfg["minAzs"])
     for r in stack.of_type(*t.SERVICE):
         if r.props.get("networkConfiguration") is None:
             continue
@@ -318,12 +376,23 @@ def service_multi_az(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
 
 
 def min_tasks(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    need = int(config_value(cfg, "minTasks", 2))
+    """The floor is the lowest of desiredCount, the scalable target's minCapacity and every
+    scheduled action's minCapacity (a scheduled action sets the target's minimum at its time).
+    https://docs.aws.amazon.com/autoscaling/application/APIReference/API_ScalableTargetAction.html"""
+    need = int(cfg["minTasks"])
     for r in stack.of_type(*t.SERVICE):
         scaling = stack.dependents(r, *t.SCALING_TARGET)
         if scaling:
-            floor = min(int(s.props.get("minCapacity") or 0) for s in scaling)
-            what = "autoscaling minCapacity"
+            floors = [(int(s.props.get("minCapacity") or 0), "autoscaling minCapacity")
+                      for s in scaling]  # fmt: skip
+            floors += [
+                (int((a.props.get("scalableTargetAction") or {}).get("minCapacity") or 0),
+                 f"scheduled scaling {a.name} minCapacity")
+                for s in scaling
+                for a in stack.dependents(s, *t.SCALING_ACTION)
+                if (a.props.get("scalableTargetAction") or {}).get("minCapacity") is not None
+            ]  # fmt: skip
+            floor, what = min(floors)
         else:
             floor, what = int(r.props.get("desiredCount") or 0), "desiredCount"
         if floor < need:
@@ -346,29 +415,53 @@ def platform_version(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
         yield f"platformVersion {version} is outdated; omit it or use LATEST/1.4.0 (ECS.10)"
 
 
-def _strategy_findings(urn: str, strategy: list[Any], need: int) -> Iterator[Finding]:
-    providers = {str(i.get("capacityProvider")): i for i in strategy}
-    spot = providers.get("FARGATE_SPOT")
-    if spot is None or not (int(spot.get("weight") or 0) or int(spot.get("base") or 0)):
+def _spot_providers(stack: Stack) -> list[Resource]:
+    """Capacity providers that buy Spot: ECS Managed Instances with capacityOptionType SPOT
+    (Spot Instances "can be interrupted by Amazon EC2 with a two-minute notification").
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_InstanceLaunchTemplate.html"""
+    out = []
+    for cp in stack.of_type(*t.CAPACITY_PROVIDER):
+        template = (cp.props.get("managedInstancesProvider") or {}).get("instanceLaunchTemplate")
+        if (template or {}).get("capacityOptionType") == "SPOT":
+            out.append(cp)
+    return out
+
+
+def _is_spot(name: str, spot: list[Resource]) -> bool:
+    return name == "FARGATE_SPOT" or any(refers_to(name, cp) for cp in spot)
+
+
+def _strategy_findings(
+    urn: str, strategy: list[Any], need: int, spot: list[Resource]
+) -> Iterator[Finding]:
+    items = [(str(i.get("capacityProvider")), i) for i in strategy]
+    on_spot = [n for n, i in items if _is_spot(n, spot)
+               and (int(i.get("weight") or 0) or int(i.get("base") or 0))]  # fmt: skip
+    if not on_spot:
         return
-    base = sum(int(i.get("base") or 0) for n, i in providers.items() if n != "FARGATE_SPOT")
+    base = sum(int(i.get("base") or 0) for n, i in items if not _is_spot(n, spot))
     if base < need:
+        kind = "FARGATE_SPOT" if on_spot[0] == "FARGATE_SPOT" else "Spot capacity"
         yield Finding(
             urn,
-            f"FARGATE_SPOT with an on-demand base of {base}; at least {need} tasks must run on "
-            "FARGATE (Spot can be reclaimed all at once)",
+            f"{kind} ({on_spot[0]}) with an on-demand base of {base}; at least {need} tasks "
+            "must run on on-demand capacity (Spot can be reclaimed all at once)",
         )
 
 
 def spot_base(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    need = int(config_value(cfg, "minOnDemandBase", 1))
+    need = int(cfg["minOnDemandBase"])
+    spot = _spot_providers(stack)
     for r in stack.of_type(*t.SERVICE):
-        yield from _strategy_findings(
-            r.urn, as_list(r.props.get("capacityProviderStrategies")), need
-        )
+        strategy = as_list(r.props.get("capacityProviderStrategies"))
+        yield from _strategy_findings(r.urn, strategy, need, spot)
+    for r in stack.of_type(*t.SCHEDULE):
+        ecs = (r.props.get("target") or {}).get("ecsParameters") or {}
+        strategy = as_list(ecs.get("capacityProviderStrategies"))
+        yield from _strategy_findings(r.urn, strategy, need, spot)
     for r in stack.of_type(*t.CLUSTER_CAPACITY):
         strategy = as_list(r.props.get("defaultCapacityProviderStrategies"))
-        yield from _strategy_findings(r.urn, strategy, need)
+        yield from _strategy_findings(r.urn, strategy, need, spot)
 
 
 def exec_disabled(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
@@ -459,7 +552,8 @@ RULES = [
          ("advisory", "mandatory", "mandatory"), t.TASK_DEFINITION, readonly_root),
     Rule("ecs-td-non-root-user", "ECS-TD-03",
          (f"{SH} ECS.20", f"{SH} ECS.1", "ECS BPG Run containers as a non-root user"),
-         "Linux containers run as a non-root user", "medium",
+         "Linux containers (sidecars too) run as a non-root user: the uid is parsed, so 0, "
+         "00, 000:000, root and root:root are all root", "medium",
          ("advisory", "mandatory", "mandatory"), t.TASK_DEFINITION, non_root_user),
     Rule("ecs-td-no-host-namespaces", "ECS-TD-04",
          (f"{SH} ECS.17", f"{SH} ECS.3", f"{SH} ECS.1", "CKV_AWS_335", "ECS BPG Use awsvpc"),
@@ -473,8 +567,9 @@ RULES = [
     Rule("ecs-td-no-secret-env", "ECS-TD-05",
          (f"{SH} ECS.8", "prowler ecs_task_definitions_no_environment_secrets",
           "ECS BPG Secrets management"),
-         "No secret-looking values or names (*PASSWORD, *TOKEN, *SECRET, API keys) in plain "
-         "environment variables", "high", ("advisory", "mandatory", "mandatory"),
+         "No secret in plain text in any container (sidecars too): environment names that say "
+         "they hold one, values detect-secrets finds (also base64, hex or URL-encoded), command "
+         "lines, entry points and health checks", "high", ("advisory", "mandatory", "mandatory"),
          t.TASK_DEFINITION, no_secret_like_env),
     Rule("ecs-td-logging", "ECS-TD-06",
          (f"{SH} ECS.9", "prowler ecs_task_definitions_logging_enabled"),
@@ -502,16 +597,20 @@ RULES = [
          t.TASK_DEFINITION, efs_transit_encryption),
     Rule("ecs-td-image-pinned", "ECS-TD-11",
          ("ECS BPG Use immutable tags with Amazon ECR", f"{SH} ECR.2"),
-         "Images are pinned by version tag or digest (never latest or untagged)", "medium",
+         "Images are pinned by a digest or a version tag (never latest, main or untagged)",
+         "medium",
          ("advisory", "mandatory", "mandatory"), t.TASK_DEFINITION, image_pinned),
     Rule("ecs-td-image-registry", "ECS-TD-11", ("ECS BPG Create a set of curated images",),
-         "Images come from our ECR registries or allowed curated publishers", "low",
-         ("disabled", "advisory", "advisory"), t.TASK_DEFINITION, image_registry,
-         config={"allowedRegistries": [PRIVATE_ECR]}),
+         "Images come from the stack's own account and region (ECR), a registry the stack "
+         "config trusts (it grants the pull), or an allow-listed publisher; Docker Hub and "
+         "other accounts' ECR only when listed", "medium",
+         ("disabled", "advisory", "mandatory"), stack_check=image_registry,
+         config={"allowedRegistries": []}),
     Rule("ecs-svc-no-public-ip", "ECS-SVC-01",
          (f"{SH} ECS.2", f"{SH} ECS.16", "CKV_AWS_333", "prowler ecs_service_no_assign_public_ip"),
-         "Tasks never get public IPs", "high", ("mandatory",) * 3, t.SERVICE + t.TASK_SET,
-         no_public_ip),
+         "Tasks of every workload (services, workers, task sets, scheduled tasks) never get "
+         "public IPs, unless the environment documents once that it runs without NAT",
+         "high", ("mandatory",) * 3, stack_check=no_public_ip, config={"withoutNat": ""}),
     Rule("ecs-svc-security-groups", "ECS-SVC-02",
          ("ECS dev guide service securityGroups", f"{SH} EC2.2", "CKV2_AWS_5"),
          "Services name their own task security groups", "medium", ("mandatory",) * 3,
@@ -531,9 +630,9 @@ RULES = [
          "Service tasks span enough AZs (2; 3 in prod)", "medium", ("mandatory",) * 3,
          stack_check=service_multi_az, config={"minAzs": 2}),
     Rule("ecs-svc-min-tasks", "ECS-SVC-05", ("ECS BPG Capacity and availability",),
-         "Services keep enough tasks (desiredCount or autoscaling minimum) to survive an AZ "
-         "loss", "medium", ("advisory", "mandatory", "mandatory"), stack_check=min_tasks,
-         config={"minTasks": 2}),
+         "Services keep enough tasks (desiredCount, autoscaling minimum, scheduled scaling "
+         "minimum) to survive an AZ loss", "medium", ("advisory", "mandatory", "mandatory"),
+         stack_check=min_tasks, config={"minTasks": 2}),
     Rule("ecs-svc-az-rebalancing", "ECS-SVC-05", ("ECS AZ rebalancing docs",),
          "Services rebalance tasks across AZs", "low", ("advisory", "mandatory", "mandatory"),
          t.SERVICE, az_rebalancing),
@@ -542,7 +641,8 @@ RULES = [
          t.SERVICE + t.TASK_SET, platform_version),
     Rule("ecs-svc-spot-base", "ECS-SVC-07",
          ("ECS BPG Using Spot and FARGATE_SPOT", "ECS dev guide Capacity provider strategy"),
-         "FARGATE_SPOT only with an on-demand base", "medium",
+         "Spot (FARGATE_SPOT or Managed Instances SPOT) only with an on-demand base, for "
+         "services, scheduled tasks and the cluster default", "medium",
          ("advisory", "mandatory", "mandatory"), stack_check=spot_base,
          config={"minOnDemandBase": 1}),
     Rule("ecs-svc-exec-disabled", "ECS-SVC-08",

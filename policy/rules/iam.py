@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from .. import iam_access
+from . import grants
 from . import types as t
 from .base import (
     Finding,
@@ -16,79 +18,80 @@ from .base import (
     containers,
     has_source_condition,
     policy_statements,
+    refers_to,
 )
 
 SH = "Security Hub"
-ADMIN_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
-# Actions that have no resource-level permissions, so "Resource": "*" is the only form.
-UNRESTRICTABLE = (
-    "ecr:GetAuthorizationToken",
-    "sts:GetCallerIdentity",
-    "xray:Put*",
-    "logs:DescribeLogGroups",
-    "ssmmessages:CreateControlChannel",
-    "ssmmessages:CreateDataChannel",
-    "ssmmessages:OpenControlChannel",
-    "ssmmessages:OpenDataChannel",
-)
-PRIVESC = (
-    ({"iam:PassRole"}, {"ecs:RunTask", "ecs:StartTask", "ecs:RegisterTaskDefinition"}),
-    ({"ecs:ExecuteCommand"}, {"ecs:DescribeTasks"}),
-)
+POLICY_TYPES = t.ROLE_POLICY + t.IAM_POLICY + t.ROLE
 
-
-def _documents(r: Resource) -> list[Any]:
-    if r.type in t.ROLE:
-        inline = [p.get("policy") for p in r.props.get("inlinePolicies") or []]
-        return [d for d in inline if d]
-    return [r.props.get("policy")]
+# Actions that start a task, a function or an instance with a role the caller passes: with
+# iam:PassRole on any role they run code as that role (Rhino Security Labs' escalation methods,
+# as listed by policy_sentry, plus ECS's own).
+_ESCALATION_PAIRS = ("ecs:RunTask", "ecs:StartTask", "ecs:RegisterTaskDefinition",
+                     "ecs:CreateService", "ecs:UpdateService")  # fmt: skip
 
 
 def _allows(r: Resource) -> Iterator[tuple[list[str], list[str]]]:
-    for document in _documents(r):
-        for s in policy_statements(document):
-            if s.get("Effect") == "Allow" and "NotAction" not in s:
-                yield (
-                    [str(a) for a in as_list(s.get("Action"))],
-                    [str(x) for x in as_list(s.get("Resource"))],
-                )
-
-
-POLICY_TYPES = t.ROLE_POLICY + t.IAM_POLICY + t.ROLE
+    """(expanded actions, resources) of each Allow statement of a resource's documents."""
+    for document in grants.documents(r):
+        for g in grants.grants(document):
+            yield sorted(g.actions), list(g.resources)
 
 
 def no_wildcard_actions(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    for actions, resources in _allows(r):
-        for action in actions:
-            if action == "*" or action.endswith(":*"):
-                yield f'allows "{action}" (IAM.1, IAM.21); list the actions needed'
-        if "*" in resources:
-            loose = [a for a in actions if a not in UNRESTRICTABLE]
-            if loose:
-                yield (f'allows {", ".join(loose[:3])} on "*"; name the resources (CKV_AWS_355)')
+    for document in grants.documents(r):
+        for g in grants.grants(document):
+            yield from grants.problems(g)
 
 
-def no_admin_policies(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    arns = [r.props.get("policyArn")] if r.type in t.ROLE_POLICY_ATTACHMENT else []
-    arns += as_list(r.props.get("managedPolicyArns"))
-    for arn in arns:
-        if arn and str(arn).rsplit("/", 1)[-1] in ADMIN_POLICIES:
-            yield f"attaches {arn} (CKV_AWS_274)"
+def no_admin_policies(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    for a in grants.attachments(stack):
+        document, why = grants.managed_document(stack, a.arn)
+        if document is None:
+            yield Finding(a.urn, f"attaches {why} (CKV_AWS_274)")
+            continue
+        strict = grants.application_role(a.role)
+        found = grants.flatten(grants.problems(g, strict) for g in grants.grants(document))
+        if found:
+            whose = "the application's role" if strict else "a role"
+            yield Finding(a.urn, f"attaches {a.arn} to {whose}, which {found[0]} (CKV_AWS_274)")
 
 
-def no_privesc(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    # iam:PassRole on exact role ARNs (a scheduler passing its task's two roles) is the
-    # documented least-privilege form; on wildcards it lets the holder run as any role.
-    granted = {
-        a
-        for actions, resources in _allows(r)
-        for a in actions
-        if a != "iam:PassRole" or any("*" in x for x in resources) or not resources
-    }
-    for first, second in PRIVESC:
-        if granted & first and granted & second:
-            pair = f"{sorted(granted & first)[0]} with {sorted(granted & second)[0]}"
-            yield f"grants {pair}: a privilege-escalation path (CKV_AWS_286)"
+def _escalations(held: list[grants.Grant]) -> Iterator[str]:
+    passes = [g for g in held if "iam:PassRole" in g.actions and g.broad("iam:PassRole")]
+    if passes:
+        runs = sorted(
+            a
+            for g in held
+            for a in g.actions
+            if a != "iam:PassRole" and (iam_access.escalates(a) or a in _ESCALATION_PAIRS)
+        )
+        if runs:
+            yield (
+                f"grants iam:PassRole on any role ({passes[0].resources[0]}) with {runs[0]}: "
+                "it can run code as any role (CKV_AWS_286)"
+            )
+    for g in held:
+        own = sorted(a for a in g.actions if a.startswith("iam:") and a != "iam:PassRole"
+                     and iam_access.escalates(a) and g.broad(a))  # fmt: skip
+        if own:
+            yield f"grants {own[0]} on any principal: it can grant itself anything (CKV_AWS_286)"
+    granted = {a for g in held for a in g.actions}
+    if {"ecs:ExecuteCommand", "ecs:DescribeTasks"} <= granted:
+        yield "grants ecs:ExecuteCommand with ecs:DescribeTasks: a shell in any task it finds"
+
+
+def no_privesc(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    """Per role (every policy it holds, together) and per unattached policy."""
+    for role in stack.of_type(*t.ROLE):
+        for message in dict.fromkeys(_escalations(grants.role_grants(stack, role))):
+            yield Finding(role.urn, f"role {role.name} {message}")
+    for p in stack.of_type(*t.IAM_POLICY, *t.ROLE_POLICY):
+        if p.type in t.ROLE_POLICY and stack.deps(p, *t.ROLE):
+            continue
+        held = [g for d in grants.documents(p) for g in grants.grants(d)]
+        for message in dict.fromkeys(_escalations(held)):
+            yield Finding(p.urn, message)
 
 
 def task_role_trust(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
@@ -167,14 +170,23 @@ def execution_role_scope(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Findi
 
 
 def _is_execution_of(stack: Stack, td: Resource, role: Resource) -> bool:
-    """Whether `role` is the task definition's execution role (not its task role)."""
-    roles = stack.deps(td, *t.ROLE)
-    if len(roles) == 1:
-        return True
-    # Both roles flow in; the execution role is the one whose policies read logs/images.
+    """Whether `role` is the task definition's execution role (not its task role): the role
+    its executionRoleArn names, or, while that ARN is not known yet, the role whose policies
+    write to the task's own awslogs group (a task role with ECS Exec writes to the cluster's)."""
+    ref = td.props.get("executionRoleArn")
+    if isinstance(ref, str) and ref:
+        return refers_to(ref, role)
+    groups = {
+        str((c.get("logConfiguration") or {}).get("options", {}).get("awslogs-group"))
+        for c in containers(td.props)
+    }
     return any(
-        any(a.startswith(("logs:", "ecr:")) for actions, _ in _allows(p) for a in actions)
+        f":log-group:{group}:" in resource
         for p in stack.attached_to(role, *t.ROLE_POLICY)
+        for actions, resources in _allows(p)
+        if "logs:PutLogEvents" in actions
+        for resource in resources
+        for group in groups
     )
 
 
@@ -193,15 +205,21 @@ def no_policy_conflicts(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Findin
 RULES = [
     Rule("iam-no-wildcard-actions", "IAM-01",
          (f"{SH} IAM.1", f"{SH} IAM.21", "CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_355"),
-         'No "*" or "service:*" actions; "*" resources only for actions without resource '
-         "permissions", "high", ("mandatory",) * 3, POLICY_TYPES, no_wildcard_actions),
+         "Grants judged by what they expand to (IAM database): no action pattern that covers "
+         "a whole service, and no resource-scoped action on an arbitrary resource of its type "
+         "(ARN matching: secret:*, function:*, role/*, arn:aws:iam::<acct>:*)", "high",
+         ("mandatory",) * 3, POLICY_TYPES, no_wildcard_actions),
     Rule("iam-no-admin-policies", "IAM-01", ("CKV_AWS_274", f"{SH} IAM.1"),
-         "No AdministratorAccess, PowerUserAccess or IAMFullAccess attachments", "critical",
-         ("mandatory",) * 3, t.ROLE_POLICY_ATTACHMENT + t.ROLE, no_admin_policies),
+         "Managed policies judged by their documents: none that grants a whole service, "
+         "permissions management on every resource, or (on the application's roles) any "
+         "resource wildcard; unknown documents are refused", "critical",
+         ("mandatory",) * 3, stack_check=no_admin_policies),
     Rule("iam-no-privesc", "IAM-01",
          ("CKV_AWS_286", "CKV_AWS_287", "prowler ECS-006 privilege escalation"),
-         "No privilege-escalation pairs (iam:PassRole + ecs:RunTask, ecs:ExecuteCommand + "
-         "ecs:DescribeTasks)", "high", ("mandatory",) * 3, POLICY_TYPES, no_privesc),
+         "No privilege escalation from everything a role holds: iam:PassRole on any role with "
+         "an action that runs code (ecs:RunTask ...), IAM policy writes on any principal, "
+         "ecs:ExecuteCommand + ecs:DescribeTasks", "high", ("mandatory",) * 3,
+         stack_check=no_privesc),
     Rule("iam-task-role-trust", "IAM-02",
          ("ECS dev guide Task IAM role (aws:SourceAccount)", "CKV_AWS_60", "CKV_AWS_61"),
          "Task and execution roles trust ECS tasks only, for this account", "medium",

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import types as t
-from .base import Finding, Resource, Rule, Stack, as_list, azs_spanned, config_value, truthy
+from .base import Finding, Resource, Rule, Stack, as_list, azs_spanned, truthy
 
 SH = "Security Hub"
 
@@ -36,7 +36,21 @@ def deletion_protection(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
         yield "enableDeletionProtection is not true (ELB.6); set deletionProtection in config"
 
 
+def _kept_days(stack: Stack, bucket: Any) -> int | None:
+    """Days the access-log bucket keeps objects (its shortest enabled expiration), None when
+    nothing in the plan expires them."""
+    days = [
+        int((rule.get("expiration") or {})["days"])
+        for lifecycle in stack.of_type(*t.BUCKET_LIFECYCLE)
+        if lifecycle.props.get("bucket") == bucket
+        for rule in as_list(lifecycle.props.get("rules"))
+        if rule.get("status") == "Enabled" and (rule.get("expiration") or {}).get("days")
+    ]
+    return min(days) if days else None
+
+
 def access_logs(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
+    need = int(cfg["minRetentionDays"])
     for lb in stack.of_type(*t.LOAD_BALANCER):
         kind = _kind(lb)
         if kind == "gateway":
@@ -52,6 +66,14 @@ def access_logs(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
         logs = lb.props.get("accessLogs") or {}
         if not (truthy(logs.get("enabled")) and logs.get("bucket")):
             yield Finding(lb.urn, "access logs are off (ELB.5); set accessLogs in config")
+            continue
+        kept = _kept_days(stack, logs.get("bucket"))
+        if kept is not None and kept < need:
+            yield Finding(
+                lb.urn,
+                f"access logs are kept {kept} day(s); keep at least {need} "
+                "(accessLogs.retentionDays)",
+            )
 
 
 def alb_headers(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
@@ -65,7 +87,7 @@ def alb_headers(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
 
 
 def lb_multi_az(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    need = int(config_value(cfg, "minAzs", 2))
+    need = int(cfg["minAzs"])
     for lb in stack.of_type(*t.LOAD_BALANCER):
         listed = as_list(lb.props.get("subnets")) or as_list(lb.props.get("subnetMappings"))
         azs = azs_spanned(stack, lb, listed)
@@ -88,7 +110,7 @@ def listener_encrypted(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
         return
     if protocol == "HTTP" and _redirects_to_https(r):
         return  # ELB.1; the ELB.18 finding on redirect-only listeners is accepted (docs)
-    allowed = config_value(cfg, "allowedPlainProtocols", [])
+    allowed = cfg["allowedPlainProtocols"]
     if protocol in allowed:
         return
     # A public certificate from ACM is free and is issued once DNS validation proves the
@@ -110,11 +132,41 @@ def tls_policy(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
         yield f"sslPolicy is {shown}; use one of ELB.17's policies"
 
 
+# Ports that carry HTTP by convention (IANA: http, https, http-alt and the usual dev ports).
+HTTP_PORTS = (80, 443, 3000, 5000, 8000, 8008, 8080, 8081, 8443, 8888, 9000)
+
+
+def _serves_http(stack: Stack, listener: Resource) -> int | None:
+    """The HTTP port an NLB listener carries (its own, or its targets'), or None. An ALPN
+    policy on a TLS listener is HTTP too."""
+    if listener.props.get("alpnPolicy"):
+        return int(listener.props.get("port") or 0)
+    ports = [int(listener.props.get("port") or 0)]
+    for tg in stack.deps(listener, *t.TARGET_GROUP):
+        ports.append(int(tg.props.get("port") or 0))
+        health = tg.props.get("healthCheck") or {}
+        if health.get("protocol") in ("HTTP", "HTTPS"):
+            return int(tg.props.get("port") or ports[0])
+    return next((p for p in ports if p in HTTP_PORTS), None)
+
+
 def waf(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     for lb in stack.of_type(*t.LOAD_BALANCER):
-        if _kind(lb) != "application" or not _internet_facing(lb):
+        if not _internet_facing(lb):
             continue
-        if not stack.dependents(lb, *t.WAF_ASSOCIATION):
+        if _kind(lb) == "network":
+            # WAF attaches to ALBs, not NLBs: HTTP through an internet-facing NLB skips it.
+            # https://docs.aws.amazon.com/waf/latest/developerguide/how-aws-waf-works-resources.html
+            for listener in stack.dependents(lb, *t.LISTENER):
+                port = _serves_http(stack, listener)
+                if port is not None:
+                    yield Finding(
+                        listener.urn,
+                        f"serves HTTP (port {port}) through an internet-facing NLB, where no WAF "
+                        "web ACL can inspect it (ELB.16); serve HTTP through an ALB",
+                    )
+            continue
+        if _kind(lb) == "application" and not stack.dependents(lb, *t.WAF_ASSOCIATION):
             yield Finding(lb.urn, "internet-facing ALB without a WAF web ACL (ELB.16)")
 
 
@@ -132,7 +184,7 @@ HEALTH_KEYS = ("interval", "timeout", "healthyThreshold", "unhealthyThreshold")
 
 
 def target_group_health(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    allowed = config_value(cfg, "targetTypes", ["ip"])
+    allowed = cfg["targetTypes"]
     target_type = r.props.get("targetType") or "instance"
     if target_type not in allowed:
         yield f"targetType is {target_type}; awsvpc tasks register by IP (use ip)"
@@ -168,8 +220,10 @@ RULES = [
          ("disabled", "advisory", "mandatory"), t.LOAD_BALANCER, deletion_protection),
     Rule("lb-access-logs", "LB-02",
          (f"{SH} ELB.5", "CKV_AWS_91", "AWSGuard elb-logging-enabled"),
-         "ALBs (and NLBs with TLS listeners) write access logs to S3", "medium",
-         ("advisory", "mandatory", "mandatory"), stack_check=access_logs),
+         "ALBs (and NLBs with TLS listeners) write access logs to S3 and keep them long "
+         "enough", "medium",
+         ("advisory", "mandatory", "mandatory"), stack_check=access_logs,
+         config={"minRetentionDays": 7}),
     Rule("lb-alb-header-hygiene", "LB-03",
          (f"{SH} ELB.4", f"{SH} ELB.12", "CKV_AWS_131", "CKV_AWS_328"),
          "ALBs drop invalid header fields and use defensive or strictest desync mitigation",
@@ -188,7 +242,8 @@ RULES = [
          "HTTPS/TLS listeners set a TLS policy from ELB.17's list", "high", ("mandatory",) * 3,
          t.LISTENER, tls_policy),
     Rule("lb-waf", "LB-07", (f"{SH} ELB.16", "CKV2_AWS_28"),
-         "Internet-facing ALBs are associated with a WAF web ACL", "medium",
+         "Internet-facing ALBs are associated with a WAF web ACL, and no HTTP is served "
+         "through an internet-facing NLB (which WAF cannot protect)", "medium",
          ("disabled", "advisory", "mandatory"), stack_check=waf),
     Rule("lb-security-groups", "LB-08",
          (f"{SH} EC2.18", "ELB docs Update the security groups for your NLB"),

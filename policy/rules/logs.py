@@ -6,13 +6,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import types as t
-from .base import Finding, Resource, Rule, Stack, as_list, config_value, truthy
+from .base import Finding, Resource, Rule, Stack, as_list, truthy
 
 SH = "Security Hub"
 
 
 def log_retention(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:
-    need = int(config_value(cfg, "minRetentionDays", 1))
+    need = int(cfg["minRetentionDays"])
     days = r.props.get("retentionInDays")
     if days is None or int(days) == 0:
         yield "retentionInDays is not set: logs are kept (and billed) forever (CKV_AWS_66)"

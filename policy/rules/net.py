@@ -6,11 +6,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from components.concepts import networks
+
 from . import types as t
-from .base import Finding, Resource, Rule, Stack, as_list, config_value, truthy
+from .base import Finding, Resource, Rule, Stack, as_list, truthy
 
 SH = "Security Hub"
-WORLD = ("0.0.0.0/0", "::/0")
 # Security Hub EC2.19's high-risk ports plus EC2.53/54's remote administration ports.
 ADMIN_PORTS = (
     20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432,
@@ -31,8 +32,28 @@ class Ingress:
     label: str
 
     @property
-    def world(self) -> bool:
-        return any(c in WORLD for c in self.cidrs)
+    def key(self) -> str:
+        """The security group it opens (its own URN when the plan does not show the group)."""
+        return self.owner.urn if self.owner is not None else self.urn
+
+
+def world_intervals(found: list[Ingress]) -> list[tuple[int, int, list[Ingress]]]:
+    """Port intervals (low, high, the ingresses admitting them) where the union of the CIDRs
+    one security group admits amounts to the internet: split CIDRs and split port ranges are
+    added up, not judged one rule at a time."""
+    out: list[tuple[int, int, list[Ingress]]] = []
+    groups: dict[str, list[Ingress]] = {}
+    for ing in found:
+        if ing.cidrs:
+            groups.setdefault(ing.key, []).append(ing)
+    for items in groups.values():
+        cuts = sorted({p for i in items for p in (i.from_port, i.to_port + 1)})
+        for low, nxt in zip(cuts, cuts[1:], strict=False):
+            covering = [i for i in items if i.from_port <= low and nxt - 1 <= i.to_port]
+            cidrs = [c for i in covering for c in i.cidrs]
+            if cidrs and networks.amounts_to_internet(cidrs):
+                out.append((low, nxt - 1, covering))
+    return out
 
 
 def _ports(protocol: Any, from_port: Any, to_port: Any) -> tuple[int, int]:
@@ -77,22 +98,53 @@ def ingresses(stack: Stack) -> Iterator[Ingress]:
         yield Ingress(r.urn, owner, tuple(cidrs), referenced, low, high, r.name)
 
 
+def _path_ports(stack: Stack, listener: Resource) -> list[tuple[str, int]]:
+    """Ports a listener's traffic goes through: the listener's, its target groups' and the
+    container ports the services register with them (2222 -> 22 is port 22)."""
+    ports = [("listener", int(listener.props.get("port") or 0))]
+    for tg in stack.deps(listener, *t.TARGET_GROUP):
+        if tg.props.get("port") is not None:
+            ports.append(("target group", int(tg.props["port"])))
+        for svc in stack.dependents(tg, *t.SERVICE):
+            for entry in as_list(svc.props.get("loadBalancers")):
+                if entry.get("containerPort") is not None:
+                    ports.append(("container", int(entry["containerPort"])))
+    return ports
+
+
 def no_world_admin_ports(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    ports = [int(p) for p in config_value(cfg, "adminPorts", ADMIN_PORTS)]
-    for ing in ingresses(stack):
-        if not ing.world:
+    ports = [int(p) for p in cfg["adminPorts"]]
+    found = list(ingresses(stack))
+    world = world_intervals(found)
+    for low, high, covering in world:
+        first = covering[0]
+        if low == 0 and high >= 65535:
+            yield Finding(first.urn, f"{first.label}: all ports open to the internet (EC2.19)")
             continue
-        if ing.from_port == 0 and ing.to_port == 65535:
-            yield Finding(ing.urn, f"{ing.label}: all ports open to the internet (EC2.19)")
-            continue
-        hit = [p for p in ports if ing.from_port <= p <= ing.to_port]
+        hit = [p for p in ports if low <= p <= high]
         if hit:
             shown = ", ".join(str(p) for p in hit[:5])
             yield Finding(
-                ing.urn,
-                f"{ing.label}: admin/high-risk port(s) {shown} open to the internet "
+                first.urn,
+                f"{first.label}: admin/high-risk port(s) {shown} open to the internet "
                 "(EC2.13, EC2.14, EC2.53, EC2.54)",
             )
+    spans = [(i.key, lo, hi) for lo, hi, cov in world for i in cov]
+    for lb in stack.of_type(*t.LOAD_BALANCER):
+        groups = {g.urn for g in stack.deps(lb, *t.SECURITY_GROUP)}
+        for listener in stack.dependents(lb, *t.LISTENER):
+            path = _path_ports(stack, listener)
+            port = path[0][1]
+            if not any(k in groups and lo <= port <= hi for k, lo, hi in spans):
+                continue
+            inner = [(where, p) for where, p in path[1:] if p in ports]
+            if inner:
+                where, p = inner[0]
+                yield Finding(
+                    listener.urn,
+                    f"listener port {port} is open to the internet and forwards to {where} "
+                    f"port {p}, an admin/high-risk port (EC2.53, EC2.54)",
+                )
 
 
 def _listener_ports(stack: Stack, sg: Resource) -> set[int] | None:
@@ -111,9 +163,10 @@ def _listener_ports(stack: Stack, sg: Resource) -> set[int] | None:
 
 
 def world_ingress_lb_only(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    authorized = {int(p) for p in config_value(cfg, "authorizedPorts", [80, 443])}
-    for ing in ingresses(stack):
-        if not ing.world or ing.owner is None:
+    authorized = {int(p) for p in cfg["authorizedPorts"]}
+    for low, high, covering in world_intervals(list(ingresses(stack))):
+        ing = covering[0]
+        if ing.owner is None:
             continue
         listener_ports = _listener_ports(stack, ing.owner)
         if listener_ports is None:
@@ -124,17 +177,19 @@ def world_ingress_lb_only(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Find
             )
             continue
         allowed = listener_ports | authorized
-        if not all(p in allowed for p in range(ing.from_port, min(ing.to_port, 65535) + 1)):
+        if not all(p in allowed for p in range(low, min(high, 65535) + 1)):
             yield Finding(
                 ing.urn,
-                f"{ing.label}: internet ingress on ports {ing.from_port}-{ing.to_port}, not only "
+                f"{ing.label}: internet ingress on ports {low}-{high}, not only "
                 f"on the load balancer's listener ports {sorted(allowed)} (EC2.18)",
             )
 
 
 def task_ingress_from_sg(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     task_groups = {
-        sg.urn for svc in stack.of_type(*t.SERVICE) for sg in stack.deps(svc, *t.SECURITY_GROUP)
+        sg.urn
+        for workload in stack.of_type(*t.SERVICE, *t.SCHEDULE)
+        for sg in stack.deps(workload, *t.SECURITY_GROUP)
     }
     for ing in ingresses(stack):
         if ing.owner is not None and ing.owner.urn in task_groups and not ing.referenced:
@@ -182,16 +237,21 @@ RULES = [
     Rule("net-no-world-admin-ports", "NET-01",
          (f"{SH} EC2.13", f"{SH} EC2.14", f"{SH} EC2.19", f"{SH} EC2.53", f"{SH} EC2.54",
           "CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_277"),
-         "No admin or high-risk port, nor all ports, open to 0.0.0.0/0 or ::/0", "critical",
+         "No admin or high-risk port, nor all ports, open to the internet: the CIDRs a security "
+         "group admits are added up as address space (any split of 0.0.0.0/0 or ::/0, or a "
+         "large share of it), and a listener counts for the ports it forwards to (2222 -> 22)",
+         "critical",
          ("mandatory",) * 3, stack_check=no_world_admin_ports,
          config={"adminPorts": list(ADMIN_PORTS)}),
     Rule("net-world-ingress-lb-only", "NET-01", (f"{SH} EC2.18", "CKV_AWS_260"),
-         "Only load balancer security groups face the internet, on their listener ports",
+         "Only load balancer security groups face the internet (judged as address space), on "
+         "their listener ports",
          "high", ("mandatory",) * 3, stack_check=world_ingress_lb_only,
          config={"authorizedPorts": [80, 443]}),
     Rule("net-task-ingress-from-sg", "NET-02",
          ("ECS BPG Security groups for tasks", "ELB docs NLB security groups"),
-         "Task security groups admit only other security groups (their load balancer)", "high",
+         "Task security groups (services, workers, scheduled tasks) admit only other security "
+         "groups (their load balancer)", "high",
          ("mandatory",) * 3, stack_check=task_ingress_from_sg),
     Rule("net-no-mixed-sg-rules", "NET-02",
          ("AWSGuard security-group-no-rule-management-conflicts",),

@@ -6,14 +6,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import types as t
-from .base import Finding, Resource, Rule, Stack, config_value
+from .base import Finding, Resource, Rule, Stack
 
 PROTECTED = t.LOAD_BALANCER + t.LOG_GROUP + t.BUCKET + t.CLUSTER + t.VPC + t.KMS_KEY
 RETAINED = t.LOG_GROUP + t.BUCKET
 
 
 def protect_stateful(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
-    retain = bool(config_value(cfg, "retainOnDelete", True))
+    retain = bool(cfg["retainOnDelete"])
     for r in stack.of_type(*PROTECTED):
         if r.options.get("protect") is not True:
             yield Finding(

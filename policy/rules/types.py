@@ -41,3 +41,11 @@ ECR_LIFECYCLE = ("aws:ecr/lifecyclePolicy:LifecyclePolicy",)
 WAF_ASSOCIATION = ("aws:wafv2/webAclAssociation:WebAclAssociation",)
 SCALING_TARGET = ("aws:appautoscaling/target:Target",)
 SSM_ACTIVATION = ("aws:ssm/activation:Activation",)
+SCALING_ACTION = ("aws:appautoscaling/scheduledAction:ScheduledAction",)
+SCHEDULE = ("aws:scheduler/schedule:Schedule",)
+NAT_GATEWAY = ("aws:ec2/natGateway:NatGateway",)
+INSTANCE = ("aws:ec2/instance:Instance",)
+BUCKET_LIFECYCLE = (
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+)
