@@ -144,6 +144,20 @@ def test_security_context_env_secrets_and_scratch_volumes():
     assert pod["automountServiceAccountToken"] is False
 
 
+@pytest.mark.parametrize(
+    ("user", "context"),
+    [
+        (10001, {"runAsUser": 10001, "runAsNonRoot": True}),  # what `config set --path` writes
+        ("00", {"runAsUser": 0, "runAsNonRoot": False}),  # zero-padded root is still root
+        ("app:10001", {"runAsGroup": 10001}),  # a name has no Kubernetes id
+    ],
+)
+def test_the_user_is_parsed_as_a_uid_not_read_as_text(user, context):
+    container = app(docs(mutate(STACK, "services.api.user", user))["Deployment"])
+    ids = {k: v for k, v in container["securityContext"].items() if k.startswith("runAs")}
+    assert ids == context
+
+
 def test_nodes_select_the_task_architecture_and_fargate_does_not():
     nodes = docs(STACK, "nodes")["Deployment"]["spec"]["template"]["spec"]
     fargate = docs(STACK, "fargate")["Deployment"]["spec"]["template"]["spec"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from components.concepts.users import parse_user
 from components.containers import volume_name
 from components.specs.service import ContainerHealthCheck, ContainerSpec
 
@@ -104,17 +105,18 @@ def grace_seconds(workload: Workload) -> int:
     return drain_seconds(workload) + workload.spec.stop_timeout_seconds
 
 
-def _user(user: str | None) -> dict[str, Any]:
-    """runAsUser/runAsGroup for a numeric `user` ("1000" or "1000:1000"); names cannot map."""
+def _user(user: str | int | None) -> dict[str, Any]:
+    """runAsUser/runAsGroup for a numeric `user` (1000, "1000" or "1000:1000"; parsed by the
+    project's one definition of a user); names cannot map to Kubernetes ids."""
     if user is None:
         return {}
-    uid, _, gid = user.partition(":")
+    parsed = parse_user(user)
     out: dict[str, Any] = {}
-    if uid.isdigit():
-        out["runAsUser"] = int(uid)
-        out["runAsNonRoot"] = int(uid) != 0
-    if gid.isdigit():
-        out["runAsGroup"] = int(gid)
+    if isinstance(parsed.user, int):
+        out["runAsUser"] = parsed.user
+        out["runAsNonRoot"] = not parsed.is_root
+    if isinstance(parsed.group, int):
+        out["runAsGroup"] = parsed.group
     return out
 
 
