@@ -1,8 +1,11 @@
 """Egress-only security groups: task ENIs and container instances that accept no inbound
 traffic of their own (a service's load balancer or Service Connect callers get explicit ingress
-rules elsewhere) and reach AWS APIs, registries and dependencies through NAT or endpoints."""
+rules elsewhere) and reach AWS APIs, registries and dependencies through NAT or endpoints; and
+those explicit rules: TCP on one port between two groups (`allow_tcp`)."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
@@ -86,5 +89,31 @@ def for_instances(
         description=description,
         egress_name=f"{name}-egress",
         egress_description=INSTANCE_EGRESS,
+        opts=opts,
+    )
+
+
+def allow_tcp(
+    name: str,
+    *,
+    direction: Literal["from", "to"],
+    security_group_id: pulumi.Input[str],
+    peer_security_group_id: pulumi.Input[str],
+    port: int,
+    description: str,
+    opts: pulumi.ResourceOptions,
+) -> None:
+    """Rule `name` of one group: TCP on `port` from (ingress) or to (egress) the peer group."""
+    rule = (
+        aws.vpc.SecurityGroupIngressRule if direction == "from" else aws.vpc.SecurityGroupEgressRule
+    )
+    rule(
+        name,
+        security_group_id=security_group_id,
+        referenced_security_group_id=peer_security_group_id,
+        ip_protocol="tcp",
+        from_port=port,
+        to_port=port,
+        description=description,
         opts=opts,
     )
