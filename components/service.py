@@ -22,7 +22,8 @@ from . import iam, operations, security_groups, timing
 from .cluster import Cluster
 from .load_balancer import LoadBalancer
 from .naming import name_prefix
-from .specs.service import APP_CONTAINER, ServicePlacement, ServiceSpec
+from .specs.container import APP_CONTAINER
+from .specs.service import ServicePlacement, ServiceSpec
 from .task import task_definition
 
 
