@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .specs.container import APP_CONTAINER, ContainerSpec, SidecarSpec
 from .specs.ipv6_support import dual_stack_image
-from .specs.service import APP_CONTAINER, ContainerSpec, ServiceSpec, SidecarSpec
+from .specs.service import ServiceSpec
 
 # Non-blocking log delivery: a slow CloudWatch Logs endpoint must not stall the application;
 # the buffer holds log lines while delivery catches up (AWS blog "Preventing log loss with

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .concepts import images as image_refs
-from .specs.service import secret_resource_arn
+from .specs.secret_refs import secret_resource_arn
 
 # A Secrets Manager ARN names the secret with a 6-character suffix AWS adds; a reference without
 # it (a partial ARN) still resolves, but IAM must match the full ARN, hence the wildcard.

@@ -24,7 +24,9 @@ from . import deployment, operations, security_groups
 from .load_balancer import LoadBalancer
 from .routing_alb import ApplicationRouting
 from .routing_nlb import NetworkRouting
-from .specs.service import APP_CONTAINER, ServiceLoadBalancerSpec, ServicePlacement, ServiceSpec
+from .specs.container import APP_CONTAINER
+from .specs.routing import ServiceLoadBalancerSpec
+from .specs.service import ServicePlacement, ServiceSpec
 from .target_groups import target_groups
 
 # One strategy per load balancer kind (`loadBalancers.<name>.type`): its target groups'

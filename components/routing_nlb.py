@@ -13,7 +13,8 @@ import pulumi
 import pulumi_aws as aws
 
 from .load_balancer import LoadBalancer
-from .specs.service import ServiceLoadBalancerSpec, ServicePlacement
+from .specs.routing import ServiceLoadBalancerSpec
+from .specs.service import ServicePlacement
 from .target_groups import TargetGroups
 
 

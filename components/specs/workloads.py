@@ -23,8 +23,10 @@ from .common import (
     check_one_resource,
     parse_arn,
 )
+from .container import ContainerSpec
 from .image import BuildSpec, app_image_field, build_field
-from .service import ContainerSpec, ServiceSpec, TaskRoleSpec
+from .service import ServiceSpec
+from .task_role import TaskRoleSpec
 
 # The task's container keys beyond the app container's own (sidecars, volumes, scratch paths,
 # container sizes): defined once, on ServiceSpec, and taken by every workload kind as they are.

@@ -23,7 +23,7 @@ from typing import Any
 
 from components.concepts.users import parse_user
 from components.containers import volume_name
-from components.specs.service import ContainerHealthCheck, ContainerSpec
+from components.specs.container import ContainerHealthCheck, ContainerSpec
 
 from .workloads import Container, Workload
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from components.config import StackConfig
+from components.specs.container import APP_CONTAINER, ContainerSpec
 from components.specs.load_balancer import LoadBalancerSpec
-from components.specs.service import APP_CONTAINER, ContainerSpec, ServicePlacement, ServiceSpec
+from components.specs.service import ServicePlacement, ServiceSpec
 from components.specs.workloads import ScheduledTaskSpec, WorkerSpec
 
 from ..engine import Plan

@@ -12,8 +12,8 @@ import yaml
 from components.concepts import secrets
 from components.config import ConfigError
 from components.specs.common import NAME_PATTERN
+from components.specs.container import ENV_NAME_PATTERN
 from components.specs.fargate import FARGATE_SIZES, smallest_fit
-from components.specs.service import ENV_NAME_PATTERN
 from components.stack_yaml import index_keys
 
 from .findings import SourceError

@@ -20,7 +20,7 @@ from typing import Any
 
 from components.config import PROJECT
 from components.specs.common import LOG_RETENTION_DAYS, suggest
-from components.specs.service import check_secret_ref
+from components.specs.secret_refs import check_secret_ref
 
 from .common import (
     command_list,
