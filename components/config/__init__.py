@@ -14,39 +14,33 @@ from __future__ import annotations
 import json
 import re
 import sys
-import types
-import typing
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import pulumi
 import yaml
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
-from .specs import ipv6_rules
-from .specs.assumptions import AssumptionsSpec
-from .specs.cluster import CapacityProviderItem, ClusterSpec
-from .specs.common import NAME_PATTERN, ResourceKey, Spec, SpecError, suggest
-from .specs.defaults import with_default_load_balancer
-from .specs.fargate import FARGATE_SIZES, cpu_error, memory_error, smallest_fit
-from .specs.image import ImagesSpec
-from .specs.load_balancer import LoadBalancerSpec
-from .specs.network import NetworkSpec
-from .specs.operations import ObservabilitySpec
-from .specs.policy_level import PolicyLevel, PolicyLevelSetting, resolve
-from .specs.protection import ProtectionSpec
-from .specs.service import (
-    CONTAINER_NAME_PATTERN,
-    ENV_NAME_PATTERN,
-    ServicePlacement,
-    ServiceSpec,
-)
-from .specs.workloads import ScheduledTaskSpec, TaskSpec, WorkerSpec
+from ..specs import ipv6_rules
+from ..specs.assumptions import AssumptionsSpec
+from ..specs.cluster import CapacityProviderItem, ClusterSpec
+from ..specs.common import ResourceKey, Spec, SpecError, suggest
+from ..specs.defaults import with_default_load_balancer
+from ..specs.fargate import FARGATE_SIZES, cpu_error, memory_error, smallest_fit
+from ..specs.image import ImagesSpec
+from ..specs.load_balancer import LoadBalancerSpec
+from ..specs.network import NetworkSpec
+from ..specs.operations import ObservabilitySpec
+from ..specs.policy_level import PolicyLevel, PolicyLevelSetting, resolve
+from ..specs.protection import ProtectionSpec
+from ..specs.service import ServicePlacement, ServiceSpec
+from ..specs.workloads import ScheduledTaskSpec, TaskSpec, WorkerSpec
+from .errors import ConfigError, describe
 
 PROJECT = "ecs-platform"
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 
 # Top-level keys: `ecs-platform:<key>` -> StackConfig field alias.
@@ -63,24 +57,6 @@ TOP_LEVEL_KEYS = (
     "policyLevel",
     "images",
 )
-
-
-class ConfigError(pulumi.RunError):
-    """A stack config problem: where (file and key path) and what is allowed instead.
-
-    A RunError, so `pulumi up` shows the message without a traceback when a component finds
-    a problem only a lookup reveals (e.g. more AZs than the region has).
-    """
-
-    def __init__(self, source: str, path: str, message: str) -> None:
-        message = _one_line(message)
-        path = _one_line(path)
-        self.source, self.path, self.message = source, path, message
-        super().__init__(f"{source}: {path}: {message}" if path else f"{source}: {message}")
-
-
-def _one_line(text: str) -> str:
-    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 class StackConfig(Spec):
@@ -724,7 +700,7 @@ def parse_stack_config(
     try:
         return StackConfig.model_validate({**values, "region": region, "stack": stack})
     except ValidationError as exc:
-        path, message = describe(exc)
+        path, message = describe(exc, StackConfig)
         raise ConfigError(source, path, message) from None
 
 
@@ -746,7 +722,7 @@ def load_stack_config() -> StackConfig:
     try:
         return parse_stack_config(raw, stack=stack, source=f"Pulumi.{stack}.yaml")
     except ConfigError as exc:  # point at the key's line when the stack file is here
-        from .stack_yaml import locate_in_file
+        from ..stack_yaml import locate_in_file
 
         raise locate_in_file(exc, PROJECT_DIR / f"Pulumi.{stack}.yaml") from None
 
@@ -760,117 +736,3 @@ def exit_on_config_error() -> Iterator[None]:
         sys.stderr.write(f"{exc}\n")
         sys.stderr.flush()
         raise SystemExit(2) from None
-
-
-# ---------------------------------------------------------------------------------------------
-# Error text: pydantic's error -> ("services.web.cpu", "300 is not a Fargate CPU size; ...")
-
-
-def describe(exc: ValidationError) -> tuple[str, str]:
-    err = exc.errors(include_url=False)[0]
-    loc: list[str | int] = list(err["loc"])
-    kind = err["type"]
-    value = err.get("input")
-    ctx = err.get("ctx") or {}
-    original = ctx.get("error")
-    if isinstance(original, SpecError):
-        loc += list(original.field)
-        message = original.message
-    elif kind == "value_error":
-        message = str(original) if original is not None else err["msg"]
-    elif kind == "missing":
-        message = "required key is missing"
-    elif kind == "extra_forbidden":
-        allowed = allowed_keys(StackConfig, loc[:-1])
-        message = f"unknown key{suggest(str(loc[-1]), allowed)}"
-        if allowed:
-            message += f"; allowed: {', '.join(allowed)}"
-    elif kind == "literal_error":
-        message = f"{value!r} is not allowed; use one of {ctx.get('expected')}"
-    elif kind == "int_type" and isinstance(value, str) and re.fullmatch(r"-?\d+", value):
-        message = f"{value!r} is a string (quoted); write the number without quotes: {int(value)}"
-    elif kind in ("int_type", "int_parsing", "int_from_float"):
-        message = f"{value!r} is not a whole number"
-    elif kind in ("bool_type", "bool_parsing"):
-        message = f"{value!r} is not true or false"
-    elif kind in ("string_type",):
-        message = f"{value!r} is not a string"
-    elif kind in ("dict_type", "model_type", "model_attributes_type"):
-        message = f"expected a mapping of keys to values, got {value!r}"
-    elif kind in ("list_type", "tuple_type"):
-        message = f"expected a list, got {value!r}"
-    elif kind == "greater_than_equal":
-        message = f"{value} is below the minimum {ctx.get('ge')}"
-    elif kind == "less_than_equal":
-        message = f"{value} is above the maximum {ctx.get('le')}"
-    elif kind == "string_pattern_mismatch" and ctx.get("pattern") == NAME_PATTERN:
-        message = (
-            f"{value!r} is not a valid name: 1 to 24 lowercase letters, digits and hyphens, "
-            "starting with a letter (it becomes part of AWS resource names)"
-        )
-    elif kind == "string_pattern_mismatch" and ctx.get("pattern") == ENV_NAME_PATTERN:
-        message = (
-            f"{value!r} is not a valid environment variable name: letters, digits and "
-            "underscores, not starting with a digit"
-        )
-    elif kind == "string_pattern_mismatch" and ctx.get("pattern") == CONTAINER_NAME_PATTERN:
-        message = (
-            f"{value!r} is not a valid container name: 1 to 255 letters, digits, underscores "
-            "and hyphens (AWS RegisterTaskDefinition)"
-        )
-    elif kind == "string_pattern_mismatch":
-        message = f"{value!r} is not a valid value (must match {ctx.get('pattern')})"
-    elif kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
-        message = f"{value!r}: {err['msg'].lower()}"
-    else:
-        message = err["msg"]
-    return _render(loc), message
-
-
-def _render(loc: list[str | int]) -> str:
-    out = ""
-    for part in loc:
-        if part == "[key]":
-            continue
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif re.fullmatch(r"[A-Za-z0-9_:@/-]+", part):
-            out += ("." if out else "") + part
-        else:
-            out += f"[{part!r}]"  # keys with dots, spaces or control characters
-    return out
-
-
-def allowed_keys(model: type[BaseModel], loc: list[str | int]) -> list[str]:
-    """Aliases accepted by the model found at `loc` below `model` (for 'did you mean')."""
-    current: Any = model
-    for part in loc:
-        current = _strip_optional(current)
-        origin = typing.get_origin(current)
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            field = next(
-                (f for n, f in current.model_fields.items() if (f.alias or n) == part), None
-            )
-            if field is None:
-                return []
-            current = field.annotation
-        elif origin in (dict, Mapping):
-            current = typing.get_args(current)[1]
-        elif origin in (list, tuple):
-            current = typing.get_args(current)[0]
-        else:
-            return []
-    current = _strip_optional(current)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return sorted(f.alias or n for n, f in current.model_fields.items() if not f.exclude)
-    return []
-
-
-def _strip_optional(annotation: Any) -> Any:
-    while typing.get_origin(annotation) is typing.Annotated:
-        annotation = typing.get_args(annotation)[0]
-    if typing.get_origin(annotation) in (Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) == 1:
-            return _strip_optional(args[0])
-    return annotation
