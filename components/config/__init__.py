@@ -4,6 +4,10 @@ This package is the only reader of `pulumi.Config`. A config that AWS would reje
 contradicts itself, raises `ConfigError` before any resource is registered.
 
 - `model`: `StackConfig`, the fields of a stack file with their descriptions and defaults.
+- `rules`: the cross-key rules, run when a `StackConfig` validates; by concern in
+  `capacity_rules`, `egress_rules`, `routing_rules` and `service_connect_rules`.
+- `placement`, `priorities`: what the components read across sections (a workload's size,
+  capacity and addressing, a load balancer's clients, listener rule priorities).
 - `load`: reading `pulumi.Config` or the stack files, merging `Pulumi.yaml`'s project values
   under the stack's (`deep_merge`), `load_stack_config`, `exit_on_config_error`.
 - `errors`: `ConfigError` and the one-line text of a validation error.

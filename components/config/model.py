@@ -1,7 +1,10 @@
 """The stack model: `StackConfig`, every `ecs-platform:*` key of a stack file as one typed object.
 
 Field names are the keys after `ecs-platform:` (camelCase aliases); each field says what it is
-and its default, and the JSON Schema and docs/config-reference.md are generated from them.
+and its default, and the JSON Schema and docs/config-reference.md are generated from them. Once
+every section has validated, the cross-key rules run (`rules.check`). A few derived views serve
+the components: a workload's capacity strategy, launch compatibility and task size (here), its
+placement and a load balancer's clients (`placement`), listener rule priorities (`priorities`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from ..specs.policy_level import PolicyLevel, PolicyLevelSetting, resolve
 from ..specs.protection import ProtectionSpec
 from ..specs.service import ServicePlacement, ServiceSpec
 from ..specs.workloads import ScheduledTaskSpec, TaskSpec, WorkerSpec
-from . import priorities, rules
+from . import placement, priorities, rules
 
 
 class StackConfig(Spec):
@@ -134,53 +137,16 @@ class StackConfig(Spec):
         return smallest_fit(cpu_needed, mem_needed)
 
     def placement(self, name: str) -> ServicePlacement:
-        svc = self.services[name]
-        rule_priority = test_rule_priority = None
-        if svc.load_balancer is not None:
-            rule_priority = self.listener_rules(svc.load_balancer.name).get(name)
-            test_rule_priority = self.test_listener_rules(svc.load_balancer.name).get(name)
-        return self._placement(svc, rule_priority, test_rule_priority)
+        """What the components of service `name` read from the rest of the stack."""
+        return placement.service_placement(self, name)
 
     def task_placement(self, task: TaskSpec) -> ServicePlacement:
         """Placement of a scheduled task or worker (sized and placed like a service)."""
-        return self._placement(task.service_spec(), None, None)
-
-    def _placement(
-        self, svc: ServiceSpec, rule_priority: int | None, test_rule_priority: int | None
-    ) -> ServicePlacement:
-        cpu, memory = self.task_size(svc)
-        return ServicePlacement(
-            task_cpu=cpu,
-            task_memory=memory,
-            on_ec2=self.runs_on_ec2(svc),
-            compatibility=self.compatibility(svc),
-            strategy=self.strategy(svc),
-            rule_priority=rule_priority,
-            test_rule_priority=test_rule_priority,
-            vpc_cidr=self.network.cidr_block or self.network.vpc_cidr_block,
-            container_insights=self.cluster.container_insights != "disabled",
-            alarm_actions=[self.observability.alarm_topic_arn]
-            if self.observability.alarm_topic_arn
-            else [],
-            region=self.region,
-            task_addressing=self._task_addressing(svc),
-            trusted_registries=list(self.images.trusted_registries),
-        )
-
-    def _task_addressing(self, svc: ServiceSpec) -> Literal["ipv4", "dual-stack", "ipv6-only"]:
-        ipv6 = self.network.ipv6
-        return "ipv4" if ipv6 is None or svc.launch_type == "EXTERNAL" else ipv6.tasks
+        return placement.task_placement(self, task)
 
     def client_cidrs(self, lb_name: str) -> list[str]:
         """Who may connect to a load balancer: configured, else the internet or the VPC."""
-        lb = self.load_balancers[lb_name]
-        if lb.allowed_cidrs is not None:
-            return lb.allowed_cidrs
-        if not lb.internal:
-            return ["0.0.0.0/0"]
-        vpc = self.network.cidr_block or self.network.vpc_cidr_block
-        assert vpc is not None  # checked in _check_load_balancer
-        return [vpc]
+        return placement.client_cidrs(self, lb_name)
 
     def listener_rules(self, lb_name: str) -> dict[str, int]:
         """Service name -> ALB listener rule priority on `lb_name` (declared or derived)."""
