@@ -19,7 +19,7 @@ import pulumi
 from pydantic import BaseModel, ValidationError
 
 from ..specs.common import NAME_PATTERN, SpecError, suggest
-from ..specs.service import CONTAINER_NAME_PATTERN, ENV_NAME_PATTERN
+from ..specs.container import CONTAINER_NAME_PATTERN, ENV_NAME_PATTERN
 
 
 class ConfigError(pulumi.RunError):

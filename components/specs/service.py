@@ -15,8 +15,6 @@ from pydantic import Field, model_validator
 from .cluster import CapacityProviderItem, Strategy
 from .common import LogRetentionDays, Port, Spec, SpecError
 from .container import (
-    CONTAINER_NAME_PATTERN,
-    ENV_NAME_PATTERN,
     ContainerName,
     ContainerSpec,
     EfsVolumeSpec,
@@ -28,9 +26,6 @@ from .image import BuildSpec, app_image_field, build_field, check_image_source
 from .operations import AlarmsSpec, AutoscalingSpec, DeploymentSpec, ServiceConnectSpec
 from .routing import ServiceLoadBalancerSpec, check_strategy_routing
 from .task_role import TaskRoleSpec
-
-# The config layer reads the container name patterns from here to word its errors.
-__all__ = ["CONTAINER_NAME_PATTERN", "ENV_NAME_PATTERN", "ServicePlacement", "ServiceSpec"]
 
 
 class ServiceSpec(ContainerSpec):
