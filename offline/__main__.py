@@ -11,6 +11,11 @@ import json
 import sys
 from pathlib import Path
 
+from . import timings
+
+if __name__ == "__main__" and "--timings" in sys.argv[1:]:
+    timings.start()  # before the imports below, so they are counted too
+
 from components.config import ConfigError
 
 from .errors import EngineError
@@ -21,13 +26,19 @@ def _plan(args: argparse.Namespace) -> int:
     from .policy import check
     from .report import plan_json, render
 
+    if args.timings:
+        timings.start()
     result = plan(args.stack, Path(args.config_file) if args.config_file else None)
-    policy = check(result)
-    if args.json:
-        json.dump(plan_json(result, policy), sys.stdout, indent=2, sort_keys=False, default=str)
-        print()
-    else:
-        print(render(result, policy))
+    with timings.phase("policy"):
+        policy = check(result)
+    with timings.phase("report"):
+        if args.json:
+            json.dump(plan_json(result, policy), sys.stdout, indent=2, default=str)
+            print()
+        else:
+            print(render(result, policy))
+        sys.stdout.flush()
+    timings.report(sys.stderr)
     refused = policy.mandatory
     if refused:
         print(
@@ -103,6 +114,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--stack", default="dev", help="stack name (reads Pulumi.<stack>.yaml)")
     p.add_argument("--config-file", help="read this stack file instead of Pulumi.<stack>.yaml")
     p.add_argument("--json", action="store_true", help="print one JSON object (DESIGN.md §4)")
+    p.add_argument(
+        "--timings",
+        action="store_true",
+        help="print where the time went to stderr: imports, config, program, shapes, policy, "
+        "report (seconds)",
+    )
     p.set_defaults(run=_plan)
 
     g = sub.add_parser("diagram", help="the stack's architecture as Mermaid (and SVG/PNG)")

@@ -41,9 +41,21 @@ def _essence(p: Any) -> Any:
     )
 
 
+def _switched(monkeypatch: pytest.MonkeyPatch, fast: bool, run: Any) -> Any:
+    """`run()` with the fast paths switched on or off, the way users switch them."""
+    with monkeypatch.context() as patch:
+        if fast:
+            patch.delenv(fastpath.SWITCH, raising=False)
+        else:
+            patch.setenv(fastpath.SWITCH, "0")
+        return run()
+
+
 @pytest.mark.parametrize("stack", STACKS)
-def test_every_shipped_stack_plans_identically_on_the_sdks_own_bookkeeping(stack):
-    assert _essence(plan(stack, fast=True)) == _essence(plan(stack, fast=False))
+def test_every_shipped_stack_plans_identically_on_the_sdks_own_bookkeeping(stack, monkeypatch):
+    fast = _switched(monkeypatch, True, lambda: plan(stack))
+    plain = _switched(monkeypatch, False, lambda: plan(stack))
+    assert _essence(fast) == _essence(plain)
 
 
 AWKWARD = """
@@ -95,12 +107,16 @@ def _comparable(value: Any) -> Any:
     return value
 
 
-def test_a_program_with_aliases_refs_secrets_and_assets_runs_identically(tmp_path):
+def test_a_program_with_aliases_refs_secrets_and_assets_runs_identically(tmp_path, monkeypatch):
     program = tmp_path / "__main__.py"
     program.write_text(textwrap.dedent(AWKWARD))
 
     def run(fast: bool) -> Any:
-        return run_program("t", {"aws:region": "eu-west-1"}, "eu-west-1", "1" * 12, program, fast)
+        return _switched(
+            monkeypatch,
+            fast,
+            lambda: run_program("t", {"aws:region": "eu-west-1"}, "eu-west-1", "1" * 12, program),
+        )
 
     fast_run, slow_run = run(True), run(False)
     assert _comparable([r.to_json() for r in fast_run[0]]) == _comparable(
@@ -112,6 +128,30 @@ def test_a_program_with_aliases_refs_secrets_and_assets_runs_identically(tmp_pat
     holder = next(r for r in fast_run[0] if r.name == "holder")
     assert holder.inputs == {"key": next(r.urn for r in fast_run[0] if r.name == "box-key"), "n": 3}
     assert fast_run[4] == ["secret"]
+
+
+WHICH = """
+import pulumi
+from pulumi.runtime import rpc
+pulumi.export("transfer", rpc.transfer_properties.__module__)
+"""
+
+
+@pytest.mark.parametrize(
+    ("value", "module"),
+    [(None, "offline.fastpath"), ("1", "offline.fastpath"), ("0", "pulumi.runtime.rpc")],
+)
+def test_one_environment_switch_decides_which_bookkeeping_a_run_uses(
+    tmp_path, monkeypatch, value, module
+):
+    program = tmp_path / "__main__.py"
+    program.write_text(WHICH)
+    if value is None:
+        monkeypatch.delenv(fastpath.SWITCH, raising=False)
+    else:
+        monkeypatch.setenv(fastpath.SWITCH, value)
+    outputs = run_program("t", {"aws:region": "eu-west-1"}, "eu-west-1", "1" * 12, program)[1]
+    assert outputs == {"transfer": module}
 
 
 def test_the_sdk_and_the_collector_are_restored_after_a_run_even_a_failing_one(tmp_path):
