@@ -7,9 +7,13 @@ Exit codes: 0 planned; 2 invalid config (one line on stderr); 3 mandatory policy
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import json
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from . import timings
 
@@ -162,5 +166,26 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _exit(code: int) -> NoReturn:
+    """Exit once the output is out, without the interpreter's teardown.
+
+    Shutting the interpreter down unloads every module (thousands of pulumi-aws classes) and
+    collects garbage that the process's end frees anyway: a second of a plan's CPU time at 200
+    services. Exit handlers still run (logging flushes its handlers). Should the output not
+    flush (a closed pipe), the interpreter exits the usual way and reports it.
+    """
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    # One short-lived process: the cyclic collector would re-scan a plan's millions of live
+    # objects again and again (a fifth of the CPU time at 200 services) to free a few cycles
+    # that the process's end frees anyway; peak memory is the same without it.
+    gc.disable()
+    _exit(main())
