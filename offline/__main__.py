@@ -174,12 +174,12 @@ def _exit(code: int) -> NoReturn:
     services. Exit handlers still run (logging flushes its handlers). Should the output not
     flush (a closed pipe), the interpreter exits the usual way and reports it.
     """
+    atexit._run_exitfuncs()
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except OSError:
         sys.exit(code)
-    atexit._run_exitfuncs()
     os._exit(code)
 
 

@@ -8,8 +8,8 @@ Closes the gaps between the mock engine and the real one (reference/pulumi-under
 - global state (root stack, config, exports) is reset before every run;
 - inputs are checked against AWS's API shapes (offline/shapes.py) after the run;
 - invokes are answered strictly: an unknown invoke fails instead of returning nothing;
-- the SDK's per-resource bookkeeping runs on faster equivalents (offline/fastpath.py), and the
-  monitor is called on the event loop's own thread.
+- the SDK's per-resource bookkeeping runs on faster equivalents (offline/fastpath.py; off with
+  ECS_PLATFORM_FASTPATH=0), and the monitor is called on the event loop's own thread.
 """
 
 from __future__ import annotations
