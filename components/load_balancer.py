@@ -16,14 +16,18 @@ the IPv6 twin of each client rule (`-ipv6`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pulumi
 import pulumi_aws as aws
 
 from . import iam, protection
+from .aws_modules import resource_class
 from .naming import aws_name
 from .specs.load_balancer import LoadBalancerSpec
+
+if TYPE_CHECKING:
+    from pulumi_aws.wafv2 import WebAclAssociation
 
 # Elastic Load Balancing's log-delivery account per Region for Regions opened before August
 # 2022 (ELB user guide, "Attach a policy to your S3 bucket"); newer Regions use the service
@@ -123,7 +127,11 @@ class LoadBalancer(pulumi.ComponentResource):
         if spec.type == "application":
             self.listener_arn = self._alb_listeners(name, spec, lb)
         if spec.web_acl_arn is not None:
-            aws.wafv2.WebAclAssociation(
+            association = cast(
+                "type[WebAclAssociation]",  # its module alone, not WAFv2's rule types
+                resource_class("wafv2", "web_acl_association", "WebAclAssociation"),
+            )
+            association(
                 f"{name}-waf", resource_arn=lb.arn, web_acl_arn=spec.web_acl_arn, opts=child
             )
         self.register_outputs({"arn": lb.arn, "dnsName": lb.dns_name, "securityGroupId": sg.id})

@@ -8,8 +8,8 @@ Closes the gaps between the mock engine and the real one (each shown by tests/te
 - global state (root stack, config, exports) is reset before every run;
 - inputs are checked against AWS's API shapes (offline/shapes/) after the run;
 - invokes are answered strictly: an unknown invoke fails instead of returning nothing;
-- the SDK's per-resource bookkeeping runs on faster equivalents (offline/fastpath.py), and the
-  monitor is called on the event loop's own thread.
+- the SDK's per-resource bookkeeping runs on faster equivalents (offline/fastpath.py; off with
+  ECS_PLATFORM_FASTPATH=0), and the monitor is called on the event loop's own thread.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pulumi.runtime.sync_await import _ensure_event_loop
 
 from components.config import PROJECT, PROJECT_DIR, StackConfig
 
-from . import fastpath, shapes
+from . import fastpath, shapes, timings
 from .errors import EngineError
 from .mocks import OfflineMocks, infer_account
 from .stackfiles import StackFile, load_stack
@@ -299,12 +299,11 @@ def run_program(
     region: str,
     account: str,
     program: Path = PROJECT_DIR / "__main__.py",
-    fast: bool = True,
 ) -> tuple[list[Captured], dict[str, Any], str, list[str], list[str]]:
     """Run `program` under mocks with `config` ({"ecs-platform:network": ..., ...}).
 
-    `fast=False` runs on the SDK's own bookkeeping (offline/fastpath.py not applied): slower,
-    and what the tests compare the fast paths against.
+    With `ECS_PLATFORM_FASTPATH=0` in the environment the run uses the SDK's own bookkeeping
+    (offline/fastpath.py not applied): slower, and what the tests compare the fast paths against.
     """
     mocks = OfflineMocks(region=region, account=account)
     monitor = CapturingMonitor(mocks)
@@ -333,6 +332,7 @@ def run_program(
             return pulumi.Output.from_input(exported).apply(collect)
 
         # the loop pulumi.runtime.test runs the program on
+        fast = fastpath.enabled()
         with fastpath.installed(_ensure_event_loop()) if fast else contextlib.nullcontext():
             pulumi.runtime.test(program_body)()
     finally:
@@ -354,14 +354,17 @@ def _json(value: Any) -> str:
     return json.dumps(value)
 
 
-def plan(stack: str, config_file: Path | None = None, fast: bool = True) -> Plan:
+def plan(stack: str, config_file: Path | None = None) -> Plan:
     """Validate the stack's config, run the program offline, check the result."""
-    stack_file: StackFile = load_stack(stack, config_file)
-    account = infer_account(stack_file.values)
-    captured, outputs, stack_urn, invokes, secret_outputs = run_program(
-        stack, stack_file.values, stack_file.config.region, account, fast=fast
-    )
-    errors = [e for r in captured for e in shapes.check_resource(r.type, r.inputs, r.name)]
+    with timings.phase("config"):
+        stack_file: StackFile = load_stack(stack, config_file)
+        account = infer_account(stack_file.values)
+    with timings.phase("program"):
+        captured, outputs, stack_urn, invokes, secret_outputs = run_program(
+            stack, stack_file.values, stack_file.config.region, account
+        )
+    with timings.phase("shapes"):
+        errors = [e for r in captured for e in shapes.check_resource(r.type, r.inputs, r.name)]
     if errors:
         raise EngineError(
             "AWS would reject these inputs:\n  "

@@ -10,6 +10,9 @@ checks each function against the SDK's on generated values, so an SDK upgrade th
 of them fails there), and `pulumi up` never loads this module.
 
 `installed()` applies them for the duration of one offline run and restores the SDK afterwards.
+One switch decides whether a run uses them: `ECS_PLATFORM_FASTPATH=0` in the environment runs
+the plan on the SDK's own code instead (`enabled()`, read by offline/engine.py at each run), the
+fallback to reach for if an SDK upgrade ever makes the two disagree.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import contextlib
 import gc
 import inspect
 import logging
+import os
 from collections.abc import Callable, Iterator
 from enum import Enum
 from typing import Any
@@ -30,6 +34,13 @@ from pulumi.runtime import rpc, settings
 from pulumi.runtime.mocks import MockEngine
 from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.settings import SETTINGS
+
+SWITCH = "ECS_PLATFORM_FASTPATH"
+
+
+def enabled() -> bool:
+    """Whether offline runs use the fast paths: yes unless `ECS_PLATFORM_FASTPATH=0`."""
+    return os.environ.get(SWITCH, "1").strip() != "0"
 
 
 def transfer_properties(res: Any, props: Any, custom: bool) -> dict[str, Callable[..., None]]:

@@ -28,7 +28,9 @@ from offline import fastpath
 from offline.engine import EngineError, _answer, _serialize, plan, run_program
 from tests.support import fixture_path
 
-STACKS = ["dev", "staging", "prod"]  # the tests' fixtures (tests/fixtures/stacks)
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
+FIXTURES = ["dev", "staging", "prod"]  # the tests' own stack files (tests/fixtures/stacks)
 
 
 # Everything a captured resource and a plan's outputs carry.
@@ -42,10 +44,29 @@ def _essence(p: Any) -> Any:
     )
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_whole_stacks_plan_identically_on_the_sdks_own_bookkeeping(stack):
+def _switched(monkeypatch: pytest.MonkeyPatch, fast: bool, run: Any) -> Any:
+    """`run()` with the fast paths switched on or off, the way users switch them."""
+    with monkeypatch.context() as patch:
+        if fast:
+            patch.delenv(fastpath.SWITCH, raising=False)
+        else:
+            patch.setenv(fastpath.SWITCH, "0")
+        return run()
+
+
+@pytest.mark.parametrize("stack", SHIPPED)
+def test_every_shipped_stack_plans_identically_on_the_sdks_own_bookkeeping(stack, monkeypatch):
+    fast = _switched(monkeypatch, True, lambda: plan(stack))
+    plain = _switched(monkeypatch, False, lambda: plan(stack))
+    assert _essence(fast) == _essence(plain)
+
+
+@pytest.mark.parametrize("stack", FIXTURES)
+def test_the_tests_fixture_stacks_plan_identically_on_the_sdks_own_bookkeeping(stack, monkeypatch):
     path = fixture_path(stack)
-    assert _essence(plan(stack, path, fast=True)) == _essence(plan(stack, path, fast=False))
+    fast = _switched(monkeypatch, True, lambda: plan(stack, path))
+    plain = _switched(monkeypatch, False, lambda: plan(stack, path))
+    assert _essence(fast) == _essence(plain)
 
 
 AWKWARD = """
@@ -97,12 +118,16 @@ def _comparable(value: Any) -> Any:
     return value
 
 
-def test_a_program_with_aliases_refs_secrets_and_assets_runs_identically(tmp_path):
+def test_a_program_with_aliases_refs_secrets_and_assets_runs_identically(tmp_path, monkeypatch):
     program = tmp_path / "__main__.py"
     program.write_text(textwrap.dedent(AWKWARD))
 
     def run(fast: bool) -> Any:
-        return run_program("t", {"aws:region": "eu-west-1"}, "eu-west-1", "1" * 12, program, fast)
+        return _switched(
+            monkeypatch,
+            fast,
+            lambda: run_program("t", {"aws:region": "eu-west-1"}, "eu-west-1", "1" * 12, program),
+        )
 
     fast_run, slow_run = run(True), run(False)
     assert _comparable([r.to_json() for r in fast_run[0]]) == _comparable(
@@ -114,6 +139,30 @@ def test_a_program_with_aliases_refs_secrets_and_assets_runs_identically(tmp_pat
     holder = next(r for r in fast_run[0] if r.name == "holder")
     assert holder.inputs == {"key": next(r.urn for r in fast_run[0] if r.name == "box-key"), "n": 3}
     assert fast_run[4] == ["secret"]
+
+
+WHICH = """
+import pulumi
+from pulumi.runtime import rpc
+pulumi.export("transfer", rpc.transfer_properties.__module__)
+"""
+
+
+@pytest.mark.parametrize(
+    ("value", "module"),
+    [(None, "offline.fastpath"), ("1", "offline.fastpath"), ("0", "pulumi.runtime.rpc")],
+)
+def test_one_environment_switch_decides_which_bookkeeping_a_run_uses(
+    tmp_path, monkeypatch, value, module
+):
+    program = tmp_path / "__main__.py"
+    program.write_text(WHICH)
+    if value is None:
+        monkeypatch.delenv(fastpath.SWITCH, raising=False)
+    else:
+        monkeypatch.setenv(fastpath.SWITCH, value)
+    outputs = run_program("t", {"aws:region": "eu-west-1"}, "eu-west-1", "1" * 12, program)[1]
+    assert outputs == {"transfer": module}
 
 
 def test_the_sdk_and_the_collector_are_restored_after_a_run_even_a_failing_one(tmp_path):
@@ -236,7 +285,7 @@ def test_memoized_type_lookups_answer_as_the_sdk_does():
 
 
 def test_fast_paths_never_load_for_a_real_pulumi_up():
-    main = (Path(__file__).resolve().parent.parent / "__main__.py").read_text()
+    main = (ROOT / "__main__.py").read_text()
     assert "fastpath" not in main and "offline" not in main
 
 

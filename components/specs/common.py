@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import zoneinfo
 from collections.abc import Iterable, Sequence
@@ -141,9 +142,15 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean {close[0]}?)" if close else ""
 
 
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    """The tz database's zone names, read once: listing them walks the whole database."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def check_time_zone(value: str) -> str:
     """An IANA time zone name (EventBridge Scheduler and Application Auto Scaling take these)."""
-    known = zoneinfo.available_timezones()
+    known = _time_zones()
     if (known and value not in known) or not re.fullmatch(r"[A-Za-z0-9_+/-]{1,50}", value):
         raise ValueError(
             f"{value!r} is not an IANA time zone name (e.g. Asia/Seoul, Europe/Berlin, UTC)"

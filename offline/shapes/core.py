@@ -8,21 +8,14 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
-from botocore.loaders import Loader
-from botocore.model import ServiceModel
-
-
-@cache
-def _service(name: str) -> ServiceModel:
-    return ServiceModel(Loader().load_service_model(name, "service-2"), name)
-
+from .. import shape_models
 
 # botocore ships no type hints; its Shape objects are handled as Any here.
 Shape = Any
 
 
 def shape(service: str, name: str) -> Shape:
-    return _service(service).shape_for(name)
+    return shape_models.shape(service, name)  # botocore's shape, from a small cache
 
 
 def validate(value: Any, shp: Shape, path: str) -> list[str]:

@@ -17,6 +17,7 @@ import fnmatch
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
@@ -45,15 +46,22 @@ class Resource:
 
 @dataclass(frozen=True)
 class Stack:
-    """Every resource of the stack (for rules that relate resources to each other)."""
+    """Every resource of the stack (for rules that relate resources to each other).
+
+    Lookups go through indexes built on first use (by URN, by type, by dependency), so a rule
+    that relates each resource to others costs one pass over the stack, not one per resource.
+    A Stack is never changed after it is built (tests build a new one).
+    """
 
     resources: Sequence[Resource]
 
     def of_type(self, *types: str) -> list[Resource]:
+        if len(types) == 1:
+            return list(self._by_type.get(types[0], ()))
         return [r for r in self.resources if r.type in types]
 
     def get(self, urn: str) -> Resource | None:
-        return next((r for r in self.resources if r.urn == urn), None)
+        return self._by_urn.get(urn)
 
     def deps(self, resource: Resource, *types: str) -> list[Resource]:
         """Resources of `types` whose outputs flow into `resource`."""
@@ -62,11 +70,29 @@ class Stack:
 
     def dependents(self, resource: Resource, *types: str) -> list[Resource]:
         """Resources of `types` that take an output of `resource`."""
-        return [
-            r
-            for r in self.resources
-            if resource.urn in r.dependencies and (not types or r.type in types)
-        ]
+        return [r for r in self._dependents.get(resource.urn, ()) if not types or r.type in types]
+
+    @cached_property
+    def _by_urn(self) -> dict[str, Resource]:
+        index: dict[str, Resource] = {}
+        for r in self.resources:
+            index.setdefault(r.urn, r)  # the first of a URN, as a scan finds it
+        return index
+
+    @cached_property
+    def _by_type(self) -> dict[str, list[Resource]]:
+        index: dict[str, list[Resource]] = {}
+        for r in self.resources:
+            index.setdefault(r.type, []).append(r)
+        return index
+
+    @cached_property
+    def _dependents(self) -> dict[str, list[Resource]]:
+        index: dict[str, list[Resource]] = {}
+        for r in self.resources:
+            for urn in dict.fromkeys(r.dependencies):  # each dependent once, in stack order
+                index.setdefault(urn, []).append(r)
+        return index
 
     def attached_to(self, role: Resource, *types: str) -> list[Resource]:
         """Policies of `types` on `role`: those whose `role` names it, not every policy that
