@@ -32,9 +32,9 @@ from .common import (
     scalar_text,
     valid_env_name,
 )
-from .compose_links import RUN_ONCE_SCHEDULE
 from .copilot_count import merge, merge_count, service_count, worker_count
 from .findings import ImportResult, Kind, SourceError, StackImport
+from .tables import RUN_ONCE_SCHEDULE
 
 SERVICE_TYPES = ("Load Balanced Web Service", "Backend Service")
 WORKLOAD_TYPES = (*SERVICE_TYPES, "Worker Service", "Scheduled Job")
