@@ -9,7 +9,9 @@ import pytest
 
 from offline.__main__ import main
 from offline.importers.check import plan_stack, validate
-from offline.importers.copilot import import_copilot, merge, schedule_expression
+from offline.importers.copilot import import_copilot
+from offline.importers.copilot.jobs import schedule_expression
+from offline.importers.copilot.parse import merge
 from offline.importers.findings import StackImport
 
 CORPUS = sorted((Path(__file__).parent / "fixtures" / "corpus" / "copilot").glob("*.yml"))
