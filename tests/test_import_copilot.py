@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -207,3 +208,36 @@ def test_a_web_service_without_a_certificate_asks_for_one(tmp_path: Path):
     assert any(f.kind == "input" and f.where == "loadBalancers.public.certificateArn"
                for f in stack.findings)  # fmt: skip
     assert stack.config["ecs-platform:services"]["web"]["executeCommand"] is True
+
+
+def test_workers_and_jobs_take_their_sidecars_and_storage_like_services(tmp_path: Path):
+    body = (
+        "image: {location: busybox:1.37, depends_on: {proxy: start}}\n"
+        "sidecars: {proxy: {image: public.ecr.aws/nginx/nginx:1.27, port: 8080}}\n"
+        "storage:\n  ephemeral: 50\n  readonly_fs: true\n"
+        "  volumes:\n    scratch: {path: /tmp/work}\n"
+        "    data: {path: /data, efs: {id: fs-12345678}}\n"
+    )
+    _manifest(tmp_path, "jobs", "type: Worker Service\n" + body)
+    _manifest(tmp_path, "report", "type: Scheduled Job\non: {schedule: '@daily'}\n" + body)
+    stack = import_copilot(tmp_path / "copilot", region=REGION, account=ACCOUNT).stacks["default"]
+    expected = {
+        "ephemeralStorageGib": 50,
+        "readonlyRootFilesystem": True,
+        "writablePaths": ["/tmp/work"],
+        "efsVolumes": [{"name": "data", "fileSystemId": "fs-12345678", "containerPath": "/data"}],
+        "sidecars": {"proxy": {"image": "public.ecr.aws/nginx/nginx:1.27", "ports": [8080]}},
+        "dependsOn": [{"container": "proxy", "condition": "START"}],
+    }
+    for key, name in (("ecs-platform:workers", "jobs"), ("ecs-platform:scheduledTasks", "report")):
+        spec = stack.config[key][name]
+        assert {k: spec.get(k) for k in expected} == expected, name
+    assert not [f for f in stack.findings if f.where.split(".")[0] in ("storage", "sidecars")]
+    validate(stack, "default")
+    tasks = plan_stack(stack, "default").of_type("aws:ecs/taskDefinition:TaskDefinition")
+    assert sorted(t.name for t in tasks) == ["jobs-taskdef", "report-taskdef"]
+    for task in tasks:
+        containers = {c["name"]: c for c in json.loads(task.inputs["containerDefinitions"])}
+        assert containers["app"]["dependsOn"] == [{"containerName": "proxy", "condition": "START"}]
+        assert containers["proxy"]["image"] == "public.ecr.aws/nginx/nginx:1.27"
+        assert task.inputs["ephemeralStorage"] == {"sizeInGib": 50}

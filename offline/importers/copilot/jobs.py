@@ -11,7 +11,7 @@ from ..tables import RUN_ONCE_SCHEDULE
 from .context import Workload
 from .network import workload_network
 from .report import keep, rest
-from .storage import storage
+from .sidecars import task_containers
 from .tables import JOB_FIELDS, JOB_KEYS, MAX_RETRY_ATTEMPTS, SCHEDULE_KEYWORDS
 
 
@@ -55,9 +55,7 @@ def map_job(w: Workload, spec: dict[str, Any]) -> dict[str, Any] | None:
         out["retry"] = {"maximumRetryAttempts": min(max(retries, 0), MAX_RETRY_ATTEMPTS)}
     if w.doc.get("timeout") is not None:
         w.add("unmapped", "timeout", "a run time limit is not in the scheduled task config")
-    storage(w, {}, report_all=True)
-    if w.doc.get("sidecars"):
-        w.add("unmapped", "sidecars", "not in the scheduled task config")
+    task_containers(w, out, None, "scheduled task")
     workload_network(w, report_placement=False)
     rest(w, JOB_KEYS)
     return out

@@ -13,8 +13,7 @@ from .count import service_count
 from .network import workload_network
 from .report import rest
 from .routing import http_route, nlb_route, port_number
-from .sidecars import depends_on, sidecars
-from .storage import storage
+from .sidecars import task_containers
 from .tables import DEPLOYMENT_UNMAPPED, SERVICE_KEYS, UNMAPPED
 
 
@@ -28,13 +27,7 @@ def map_service(w: Workload, spec: dict[str, Any], internal: bool) -> dict[str, 
     alb = isinstance(doc.get("http"), dict) and port is not None
     spec.update(service_count(doc.get("count"), w.add, alb=alb))
     workload_network(w, report_placement=True)
-    storage(w, spec)
-    found = sidecars(w, port)
-    if found:
-        spec["sidecars"] = found
-    depends = depends_on(w, image.get("depends_on"), found)
-    if depends:
-        spec["dependsOn"] = depends
+    task_containers(w, spec, port, "service")
     _deployment(w, spec)
     _logging(w, spec)
     _route(w, spec, internal, port)

@@ -1,5 +1,5 @@
-"""Copilot `sidecars` and `image.depends_on` -> the task's sidecar containers and the app
-container's start order."""
+"""Copilot `sidecars`, `image.depends_on` and `storage` -> the task's sidecar containers, the app
+container's start order and its volumes: the task keys services, workers and jobs all take."""
 
 from __future__ import annotations
 
@@ -11,7 +11,20 @@ from .context import Workload
 from .health import container_check
 from .routing import port_number
 from .secrets import secrets, variables
+from .storage import storage
 from .tables import SIDECAR_KEYS
+
+
+def task_containers(w: Workload, spec: dict[str, Any], app_port: int | None, config: str) -> None:
+    """Storage, sidecars and the app container's dependsOn into `spec` (`config`: its shape)."""
+    storage(w, spec, config)
+    found = sidecars(w, app_port)
+    if found:
+        spec["sidecars"] = found
+    image = w.doc.get("image")
+    depends = depends_on(w, image.get("depends_on") if isinstance(image, dict) else None, found)
+    if depends:
+        spec["dependsOn"] = depends
 
 
 def sidecars(w: Workload, app_port: int | None) -> dict[str, Any]:

@@ -12,13 +12,9 @@ from .report import describe
 from .tables import EPHEMERAL_GIB, STORAGE_KEYS
 
 
-def storage(w: Workload, spec: dict[str, Any], report_all: bool = False) -> None:
-    """Map the workload's storage into `spec` (or, with `report_all`, report every key)."""
+def storage(w: Workload, spec: dict[str, Any], config: str) -> None:
+    """Map the workload's storage into `spec`; `config` names its shape in findings."""
     found = w.doc.get("storage") or {}
-    if report_all:
-        for key in found:
-            w.add("unmapped", f"storage.{key}", "not in this workload's config")
-        return
     ephemeral = found.get("ephemeral")
     included, most = EPHEMERAL_GIB
     if isinstance(ephemeral, int) and ephemeral > included:
@@ -44,7 +40,7 @@ def storage(w: Workload, spec: dict[str, Any], report_all: bool = False) -> None
         spec["efsVolumes"] = efs
     for key in found:
         if key not in STORAGE_KEYS:
-            w.add("unmapped", f"storage.{key}", "not in the service config")
+            w.add("unmapped", f"storage.{key}", f"not in the {config} config")
 
 
 def _efs_volume(w: Workload, at: str, name: str, volume: dict[str, Any]) -> dict[str, Any] | None:

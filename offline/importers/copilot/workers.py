@@ -29,7 +29,7 @@ from .count import (
 )
 from .network import workload_network
 from .report import keep, rest
-from .storage import storage
+from .sidecars import task_containers
 from .tables import (
     AUTOSCALING_KEYS,
     COPILOT_COOLDOWN_SECONDS,
@@ -73,9 +73,7 @@ def map_worker(w: Workload, spec: dict[str, Any]) -> dict[str, Any]:
     out["scaling"], strategy = worker_count(w.doc.get("count"), w.add)
     if strategy:
         out["capacityProviders"] = strategy
-    storage(w, {}, report_all=True)
-    if w.doc.get("sidecars"):
-        w.add("unmapped", "sidecars", "not in the worker config")
+    task_containers(w, out, None, "worker")
     workload_network(w, report_placement=False)
     rest(w, WORKER_KEYS)
     return out
