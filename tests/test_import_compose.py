@@ -10,7 +10,11 @@ import yaml
 from offline.__main__ import main
 from offline.importers.check import plan_stack, validate
 from offline.importers.common import Yaml12Loader, secret_reason
-from offline.importers.compose import MAPPED, import_compose, interpolate, memory_mib, parse_port
+from offline.importers.compose import import_compose
+from offline.importers.compose.interpolation import interpolate
+from offline.importers.compose.ports import parse_port
+from offline.importers.compose.resources import memory_mib
+from offline.importers.compose.tables import MAPPED
 
 CORPUS = sorted((Path(__file__).parent / "fixtures" / "corpus" / "compose").glob("*.yaml"))
 APP = Path(__file__).parent / "fixtures" / "compose-app"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,9 @@ import pytest
 
 from offline.__main__ import main
 from offline.importers.check import plan_stack, validate
-from offline.importers.copilot import import_copilot, merge, schedule_expression
+from offline.importers.copilot import import_copilot
+from offline.importers.copilot.jobs import schedule_expression
+from offline.importers.copilot.parse import merge
 from offline.importers.findings import StackImport
 
 CORPUS = sorted((Path(__file__).parent / "fixtures" / "corpus" / "copilot").glob("*.yml"))
@@ -216,3 +219,36 @@ def test_secret_looking_variables_are_left_out_with_the_shared_definition(tmp_pa
     assert result.config["ecs-platform:services"]["api"]["environment"] == {"TOKEN_TTL": "3600"}
     left = {f.where for f in result.findings if f.kind == "input"}
     assert {"variables.DB_PASS", "variables.DATABASE_URL"} <= left
+
+
+def test_workers_and_jobs_take_their_sidecars_and_storage_like_services(tmp_path: Path):
+    body = (
+        "image: {location: busybox:1.37, depends_on: {proxy: start}}\n"
+        "sidecars: {proxy: {image: public.ecr.aws/nginx/nginx:1.27, port: 8080}}\n"
+        "storage:\n  ephemeral: 50\n  readonly_fs: true\n"
+        "  volumes:\n    scratch: {path: /tmp/work}\n"
+        "    data: {path: /data, efs: {id: fs-12345678}}\n"
+    )
+    _manifest(tmp_path, "jobs", "type: Worker Service\n" + body)
+    _manifest(tmp_path, "report", "type: Scheduled Job\non: {schedule: '@daily'}\n" + body)
+    stack = import_copilot(tmp_path / "copilot", region=REGION, account=ACCOUNT).stacks["default"]
+    expected = {
+        "ephemeralStorageGib": 50,
+        "readonlyRootFilesystem": True,
+        "writablePaths": ["/tmp/work"],
+        "efsVolumes": [{"name": "data", "fileSystemId": "fs-12345678", "containerPath": "/data"}],
+        "sidecars": {"proxy": {"image": "public.ecr.aws/nginx/nginx:1.27", "ports": [8080]}},
+        "dependsOn": [{"container": "proxy", "condition": "START"}],
+    }
+    for key, name in (("ecs-platform:workers", "jobs"), ("ecs-platform:scheduledTasks", "report")):
+        spec = stack.config[key][name]
+        assert {k: spec.get(k) for k in expected} == expected, name
+    assert not [f for f in stack.findings if f.where.split(".")[0] in ("storage", "sidecars")]
+    validate(stack, "default")
+    tasks = plan_stack(stack, "default").of_type("aws:ecs/taskDefinition:TaskDefinition")
+    assert sorted(t.name for t in tasks) == ["jobs-taskdef", "report-taskdef"]
+    for task in tasks:
+        containers = {c["name"]: c for c in json.loads(task.inputs["containerDefinitions"])}
+        assert containers["app"]["dependsOn"] == [{"containerName": "proxy", "condition": "START"}]
+        assert containers["proxy"]["image"] == "public.ecr.aws/nginx/nginx:1.27"
+        assert task.inputs["ephemeralStorage"] == {"sizeInGib": 50}

@@ -11,7 +11,8 @@ import yaml
 
 from offline.importers.check import plan_stack, validate
 from offline.importers.copilot import import_copilot
-from offline.importers.copilot_count import WORKER_COOLDOWN_SECONDS, merge_count
+from offline.importers.copilot.parse import merge_count
+from offline.importers.copilot.tables import WORKER_COOLDOWN_SECONDS
 from offline.importers.findings import StackImport
 
 REGION, ACCOUNT = "us-east-1", "123456789012"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Kind = Literal["unmapped", "input", "changed"]
+# How a mapping step reports a finding: add(kind, where, message).
+Add = Callable[[Kind, str, str], None]
 
 KIND_TITLES: dict[Kind, str] = {
     "unmapped": "Not mapped",
