@@ -252,3 +252,22 @@ def test_workers_and_jobs_take_their_sidecars_and_storage_like_services(tmp_path
         assert containers["app"]["dependsOn"] == [{"containerName": "proxy", "condition": "START"}]
         assert containers["proxy"]["image"] == "public.ecr.aws/nginx/nginx:1.27"
         assert task.inputs["ephemeralStorage"] == {"sizeInGib": 50}
+
+
+def test_workers_and_jobs_keep_command_entrypoint_health_check_and_platform(tmp_path: Path):
+    body = (
+        "image:\n  location: busybox:1.37\n"
+        "  healthcheck: {command: ['CMD', '/bin/true'], interval: 10s, retries: 2}\n"
+        "command: ['sh', '-c', 'work']\nentrypoint: ['/bin/sh']\nplatform: linux/arm64\n"
+    )
+    _manifest(tmp_path, "jobs", "type: Worker Service\n" + body)
+    _manifest(tmp_path, "report", "type: Scheduled Job\non: {schedule: '@daily'}\n" + body)
+    stack = import_copilot(tmp_path / "copilot", region=REGION, account=ACCOUNT).stacks["default"]
+    for key, name in (("ecs-platform:workers", "jobs"), ("ecs-platform:scheduledTasks", "report")):
+        spec = stack.config[key][name]
+        assert spec["command"] == ["sh", "-c", "work"] and spec["entryPoint"] == ["/bin/sh"]
+        assert spec["healthCheck"]["command"] == ["CMD", "/bin/true"]
+        assert spec["cpuArchitecture"] == "ARM64"
+    reported = {f.where for f in stack.findings if f.kind == "unmapped"}
+    assert not reported & {"command", "entrypoint", "image.healthcheck", "platform"}
+    validate(stack, "default")

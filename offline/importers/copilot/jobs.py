@@ -32,8 +32,7 @@ def map_job(w: Workload, spec: dict[str, Any]) -> dict[str, Any] | None:
         w,
         spec,
         JOB_FIELDS,
-        "not in the scheduled task "
-        "config (image or build, cpu, memory, command, environment, secrets)",
+        "not a key of a scheduled task (docs/config-reference.md, ecs-platform:scheduledTasks)",
     )
     out["schedule"] = schedule
     if by_hand:

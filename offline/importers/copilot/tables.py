@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from components.specs.workloads import ScheduledTaskSpec, WorkerSpec
+
 # Copilot workload type -> the config key its workloads go under, in the order of the output.
 WORKLOAD_CONFIG_KEYS: dict[str, str] = {
     "Load Balanced Web Service": "services",
@@ -62,9 +64,16 @@ PLATFORM_ARCHITECTURES: dict[str, str | None] = {
 # Copilot's size when a manifest gives none (cpu units, MiB).
 DEFAULT_SIZE = (256, 512)
 
-# Fields of the container spec each non-service kind takes; the rest is reported.
-WORKER_FIELDS = ("image", "build", "cpu", "memory", "environment", "secrets")
-JOB_FIELDS = ("image", "build", "cpu", "memory", "command", "environment", "secrets")
+
+def _keys(model: Any) -> tuple[str, ...]:
+    """The stack-file keys a workload model accepts (its field aliases)."""
+    return tuple(f.alias or name for name, f in model.model_fields.items())
+
+
+# Fields of the container spec each non-service kind takes (whatever its config model accepts,
+# so the importer never reports a key the config takes); the rest is reported.
+WORKER_FIELDS = _keys(WorkerSpec)
+JOB_FIELDS = _keys(ScheduledTaskSpec)
 # The source key of each converted field (for findings about fields a shape lacks).
 SPEC_SOURCE = {
     "command": "command",

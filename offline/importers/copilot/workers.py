@@ -46,8 +46,7 @@ def map_worker(w: Workload, spec: dict[str, Any]) -> dict[str, Any]:
         w,
         spec,
         WORKER_FIELDS,
-        "not in the worker config "
-        "(image or build, cpu, memory, environment, secrets, queue, scaling)",
+        "not a key of a worker (docs/config-reference.md, ecs-platform:workers)",
     )
     subscribe = w.doc.get("subscribe") or {}
     for key in subscribe:
