@@ -1,4 +1,4 @@
-"""IAM rules: least privilege, trust, execution-role scope (reference section 2.5)."""
+"""IAM rules: least privilege, trust, execution-role scope (judged by grants.py)."""
 
 from __future__ import annotations
 
