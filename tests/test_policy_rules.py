@@ -538,3 +538,30 @@ def test_rule_settings_have_one_default_the_rule_s_own_config():
     rule = BY_NAME["ecs-svc-min-tasks"]
     (f,) = [f for f in run_rule(rule, stack, {}) if f.urn == find(stack, "broker-service", SVC).urn]
     assert f"at least {rule.config['minTasks']} tasks" in f.message
+
+
+def _with_secret_grants(*resources: str, stack: Stack | None = None) -> Stack:
+    stack = stack or golden()
+    doc = json.loads(find(stack, "api-execution", POLICY).props["policy"])
+    for statement in doc["Statement"]:
+        if statement.get("Sid") == "ReadReferencedSecrets":
+            statement["Resource"] = list(resources)
+    return prop("api-execution", POLICY, "policy", json.dumps(doc))(stack)
+
+
+def test_execution_role_secret_grants_are_matched_as_iam_resource_patterns():
+    # IAM matches * and ? in a Resource; a secret's ARN ends in a dash and six random
+    # characters, so "<name>-??????" is how a policy names one secret before it exists.
+    secret = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:prod/shop"
+    rule = BY_NAME["iam-execution-role-scope"]
+    for covering in (f"{secret}/db-??????", f"{secret}/d?-Z9y8X7", f"{secret}/db-*"):
+        assert run_rule(rule, _with_secret_grants(covering), {}) == [], covering
+    (finding,) = run_rule(rule, _with_secret_grants(f"{secret}/cache-??????"), {})
+    assert f"may read {secret}/cache-??????" in finding.message
+
+
+def test_a_secret_referenced_without_its_random_suffix_is_covered_by_a_suffix_pattern():
+    secret = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:prod/shop/db"
+    partial = container("api-taskdef", "app", "secrets.0.valueFrom", f"{secret}:password::")
+    stack = _with_secret_grants(f"{secret}-??????", stack=partial(golden()))
+    assert run_rule(BY_NAME["iam-execution-role-scope"], stack, {}) == []

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from . import anywhere, ecs, iam, lb, logs, net, state
+from . import anywhere, ecs_cluster, ecs_service, ecs_taskdef, iam, lb, logs, net, state
 from .base import Finding, Resource, Rule, Stack
 
 RULES: list[Rule] = [
-    *ecs.RULES,
+    *ecs_taskdef.RULES,
+    *ecs_service.RULES,
+    *ecs_cluster.RULES,
     *anywhere.RULES,
     *lb.RULES,
     *net.RULES,

@@ -1,4 +1,4 @@
-"""IAM rules: least privilege, trust, execution-role scope (reference section 2.5)."""
+"""IAM rules: least privilege, trust, execution-role scope (judged by grants.py)."""
 
 from __future__ import annotations
 
@@ -124,12 +124,10 @@ def _granted_for(reference: str) -> str:
 
 
 def _covers(grant: str, needed: str) -> bool:
-    if grant == needed:
-        return True
-    pattern = "^" + re.escape(grant).replace(r"\?", ".").replace(r"\*", ".*") + "$"
-    return (
-        re.match(pattern, needed) is not None or re.match(pattern, needed + "-XXXXXX") is not None
-    )
+    """Whether a granted Resource pattern admits a referenced secret, whose ARN in
+    `valueFrom` may lack the dash and six random characters Secrets Manager appends.
+    https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html"""
+    return any(iam_access.arn_matches(grant, arn) for arn in (needed, needed + "-XXXXXX"))
 
 
 def execution_role_scope(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:

@@ -1,4 +1,4 @@
-"""Load balancer, listener and target group rules (reference section 2.4)."""
+"""Load balancer, listener and target group rules: TLS, logs, WAF, AZs, health checks."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Log groups and ECR repositories (reference section 2.5)."""
+"""Log group and ECR repository rules: retention, scanning, immutable tags, lifecycle."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Data safety and state (reference section 2.6): protection and replace-safe names."""
+"""Data safety and state rules: protection from config and replace-safe names."""
 
 from __future__ import annotations
 
