@@ -36,59 +36,13 @@ def managed_instances_provider(
     subnet_ids: Sequence[pulumi.Input[str]],
 ) -> pulumi.Output[str]:
     """Create the provider and what it needs; return the provider's name."""
-    child = pulumi.ResourceOptions(parent=parent)
-    instance_role = aws.iam.Role(
-        f"{name}-managed-instance",
-        assume_role_policy=iam.trust("ec2.amazonaws.com"),
-        description="ECS Managed Instances: the instances' own role (agent registration)",
-        opts=child,
-    )
-    instance_grant = aws.iam.RolePolicyAttachment(
-        f"{name}-managed-instance", role=instance_role.name, policy_arn=INSTANCE_POLICY, opts=child
-    )
-    profile = aws.iam.InstanceProfile(
-        f"{name}-managed-instance", role=instance_role.name, opts=child
-    )
-    infrastructure = aws.iam.Role(
-        f"{name}-managed-infra",
-        assume_role_policy=iam.trust("ecs.amazonaws.com"),
-        description="ECS Managed Instances: ECS launches and manages the instances",
-        opts=child,
-    )
-    infra_grant = aws.iam.RolePolicyAttachment(
-        f"{name}-managed-infra",
-        role=infrastructure.name,
-        policy_arn=INFRASTRUCTURE_POLICY,
-        opts=child,
-    )
-    pass_grant = aws.iam.RolePolicy(
-        f"{name}-managed-infra",
-        role=infrastructure.id,
-        policy=instance_role.arn.apply(
-            lambda arn: json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "PassOnlyTheInstanceRole",
-                            "Effect": "Allow",
-                            "Action": "iam:PassRole",
-                            "Resource": arn,
-                            "Condition": {
-                                "StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}
-                            },
-                        }
-                    ],
-                }
-            )
-        ),
-        opts=child,
-    )
+    instance_role, instance_grant, profile = _instance_role(parent, name)
+    infrastructure, infra_grants = _infrastructure_role(parent, name, instance_role)
     sg = security_groups.for_instances(
         f"{name}-managed",
         vpc_id=vpc_id,
         description="ECS Managed Instances: no inbound; tasks have their own ENIs",
-        opts=child,
+        opts=pulumi.ResourceOptions(parent=parent),
     )
     provider = aws.ecs.CapacityProvider(
         f"{name}-managed",
@@ -112,11 +66,68 @@ def managed_instances_provider(
         # ECS launches instances with these roles as soon as a task needs one; IAM is
         # eventually consistent, so their grants exist first.
         # https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency
-        opts=pulumi.ResourceOptions(
-            parent=parent, depends_on=[instance_grant, infra_grant, pass_grant]
-        ),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[instance_grant, *infra_grants]),
     )
     return provider.name
+
+
+def _instance_role(
+    parent: pulumi.Resource, name: str
+) -> tuple[aws.iam.Role, aws.iam.RolePolicyAttachment, aws.iam.InstanceProfile]:
+    """The instances' own role (agent registration), its grant and its instance profile."""
+    child = pulumi.ResourceOptions(parent=parent)
+    role = aws.iam.Role(
+        f"{name}-managed-instance",
+        assume_role_policy=iam.trust("ec2.amazonaws.com"),
+        description="ECS Managed Instances: the instances' own role (agent registration)",
+        opts=child,
+    )
+    grant = aws.iam.RolePolicyAttachment(
+        f"{name}-managed-instance", role=role.name, policy_arn=INSTANCE_POLICY, opts=child
+    )
+    profile = aws.iam.InstanceProfile(f"{name}-managed-instance", role=role.name, opts=child)
+    return role, grant, profile
+
+
+def _infrastructure_role(
+    parent: pulumi.Resource, name: str, instance_role: aws.iam.Role
+) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
+    """The role ECS launches and manages the instances with, and its two grants: the managed
+    policy, and iam:PassRole on exactly the instance role."""
+    child = pulumi.ResourceOptions(parent=parent)
+    role = aws.iam.Role(
+        f"{name}-managed-infra",
+        assume_role_policy=iam.trust("ecs.amazonaws.com"),
+        description="ECS Managed Instances: ECS launches and manages the instances",
+        opts=child,
+    )
+    managed = aws.iam.RolePolicyAttachment(
+        f"{name}-managed-infra", role=role.name, policy_arn=INFRASTRUCTURE_POLICY, opts=child
+    )
+    pass_role = aws.iam.RolePolicy(
+        f"{name}-managed-infra",
+        role=role.id,
+        policy=instance_role.arn.apply(_pass_instance_role),
+        opts=child,
+    )
+    return role, [managed, pass_role]
+
+
+def _pass_instance_role(instance_role_arn: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "PassOnlyTheInstanceRole",
+                    "Effect": "Allow",
+                    "Action": "iam:PassRole",
+                    "Resource": instance_role_arn,
+                    "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
+                }
+            ],
+        }
+    )
 
 
 def _requirements(spec: ManagedInstancesSpec) -> Any:

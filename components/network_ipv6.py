@@ -103,31 +103,47 @@ def task_subnets(
             tags={"Name": f"{stack}-{name}-tasks-{suffix}", "Tier": "tasks"},
             opts=child,
         )
-        rt = aws.ec2.RouteTable(
-            f"{name}-tasks-{suffix}",
-            vpc_id=vpc.id,
-            tags={"Name": f"{stack}-{name}-tasks-{suffix}"},
-            opts=child,
-        )
-        aws.ec2.RouteTableAssociation(
-            f"{name}-tasks-{suffix}", subnet_id=subnet.id, route_table_id=rt.id, opts=child
-        )
-        aws.ec2.Route(
-            f"{name}-tasks-{suffix}-ipv6",
-            route_table_id=rt.id,
-            destination_ipv6_cidr_block="::/0",
-            egress_only_gateway_id=eigw.id,
-            opts=child,
-        )
-        if nat_gateways:
-            # NAT64: the NAT gateway translates 64:ff9b::/96 to IPv4
-            # (https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-nat64-dns64.html).
-            aws.ec2.Route(
-                f"{name}-tasks-{suffix}-nat64",
-                route_table_id=rt.id,
-                destination_ipv6_cidr_block=NAT64_PREFIX,
-                nat_gateway_id=nat_gateways[i if len(nat_gateways) > 1 else 0].id,
-                opts=child,
-            )
+        nat = nat_gateways[i if len(nat_gateways) > 1 else 0] if nat_gateways else None
+        _task_routes(parent, name, vpc, suffix, subnet, eigw, nat)
         out.append(subnet)
     return out
+
+
+def _task_routes(
+    parent: pulumi.Resource,
+    name: str,
+    vpc: aws.ec2.Vpc,
+    suffix: str,
+    subnet: aws.ec2.Subnet,
+    eigw: aws.ec2.EgressOnlyInternetGateway,
+    nat_gateway: aws.ec2.NatGateway | None,
+) -> None:
+    """The task subnet's own route table: ::/0 to the egress-only gateway, NAT64 to the AZ's
+    NAT gateway (if any)."""
+    child = pulumi.ResourceOptions(parent=parent)
+    rt = aws.ec2.RouteTable(
+        f"{name}-tasks-{suffix}",
+        vpc_id=vpc.id,
+        tags={"Name": f"{pulumi.get_stack()}-{name}-tasks-{suffix}"},
+        opts=child,
+    )
+    aws.ec2.RouteTableAssociation(
+        f"{name}-tasks-{suffix}", subnet_id=subnet.id, route_table_id=rt.id, opts=child
+    )
+    aws.ec2.Route(
+        f"{name}-tasks-{suffix}-ipv6",
+        route_table_id=rt.id,
+        destination_ipv6_cidr_block="::/0",
+        egress_only_gateway_id=eigw.id,
+        opts=child,
+    )
+    if nat_gateway is not None:
+        # NAT64: the NAT gateway translates 64:ff9b::/96 to IPv4
+        # (https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-nat64-dns64.html).
+        aws.ec2.Route(
+            f"{name}-tasks-{suffix}-nat64",
+            route_table_id=rt.id,
+            destination_ipv6_cidr_block=NAT64_PREFIX,
+            nat_gateway_id=nat_gateway.id,
+            opts=child,
+        )

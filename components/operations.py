@@ -13,6 +13,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .specs.operations import AlarmsSpec, AutoscalingSpec
 from .specs.service import ServiceSpec
 
 
@@ -49,18 +50,7 @@ def autoscaling(
         opts=opts,
     )
     on_target = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[target]))
-    metrics: list[tuple[str, str, int, pulumi.Input[str] | None]] = []
-    if scaling.cpu_target is not None:
-        metrics.append(("cpu", "ECSServiceAverageCPUUtilization", scaling.cpu_target, None))
-    if scaling.memory_target is not None:
-        metrics.append(
-            ("memory", "ECSServiceAverageMemoryUtilization", scaling.memory_target, None)
-        )
-    if scaling.requests_per_target is not None:
-        assert traffic is not None  # checked in config: requestsPerTarget needs an ALB
-        label = pulumi.Output.concat(traffic.load_balancer, "/", traffic.target_groups[0])
-        metrics.append(("requests", "ALBRequestCountPerTarget", scaling.requests_per_target, label))
-    for role, metric, value, label in metrics:
+    for role, metric, value, label in _tracked_metrics(scaling, traffic):
         aws.appautoscaling.Policy(
             f"{name}-{role}",
             policy_type="TargetTrackingScaling",
@@ -94,6 +84,24 @@ def autoscaling(
     return target
 
 
+def _tracked_metrics(
+    scaling: AutoscalingSpec, traffic: Traffic | None
+) -> list[tuple[str, str, int, pulumi.Input[str] | None]]:
+    """(role, predefined metric, target value, resource label) of each configured target."""
+    metrics: list[tuple[str, str, int, pulumi.Input[str] | None]] = []
+    if scaling.cpu_target is not None:
+        metrics.append(("cpu", "ECSServiceAverageCPUUtilization", scaling.cpu_target, None))
+    if scaling.memory_target is not None:
+        metrics.append(
+            ("memory", "ECSServiceAverageMemoryUtilization", scaling.memory_target, None)
+        )
+    if scaling.requests_per_target is not None:
+        assert traffic is not None  # checked in config: requestsPerTarget needs an ALB
+        label = pulumi.Output.concat(traffic.load_balancer, "/", traffic.target_groups[0])
+        metrics.append(("requests", "ALBRequestCountPerTarget", scaling.requests_per_target, label))
+    return metrics
+
+
 def alarm_name(project: str, stack: str, service: str, signal: str) -> str:
     """A readable, fixed alarm name (it is the subject of every notification). Alarms are never
     retained on delete, so a destroy removes them and a re-created stack reuses the names;
@@ -122,7 +130,6 @@ def traffic_alarms(
     """5xx rate, p99 latency (ALB) and unhealthy targets, over every target group it uses."""
     if not spec.alarms.enabled:
         return []
-    project, stack = pulumi.get_project(), pulumi.get_stack()
     cfg = spec.alarms
     # These are the deployment alarms: their window is the bake ECS adds to every deployment
     # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html),
@@ -131,99 +138,126 @@ def traffic_alarms(
     common = {
         **_alarm_settings(cfg.rollback_evaluation_minutes, actions),
         "treat_missing_data": "notBreaching",
+        "opts": opts,
     }
     out: list[aws.cloudwatch.MetricAlarm] = []
-    application = traffic.namespace == "AWS/ApplicationELB"
-    tgs = list(traffic.target_groups)
-
-    def metric(
-        id_: str, metric_name: str, tg: pulumi.Input[str], stat: str
-    ) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
-        return aws.cloudwatch.MetricAlarmMetricQueryArgs(
-            id=id_,
-            return_data=False,
-            metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
-                namespace=traffic.namespace,
-                metric_name=metric_name,
-                period=60,
-                stat=stat,
-                dimensions={"LoadBalancer": traffic.load_balancer, "TargetGroup": tg},
-            ),
-        )
-
-    if application:
-        errors = [
-            metric(f"e{i}", "HTTPCode_Target_5XX_Count", tg, "Sum") for i, tg in enumerate(tgs)
-        ]
-        requests = [metric(f"r{i}", "RequestCount", tg, "Sum") for i, tg in enumerate(tgs)]
-        sum_e = "+".join(f"FILL(e{i},0)" for i in range(len(tgs)))
-        sum_r = "+".join(f"FILL(r{i},0)" for i in range(len(tgs)))
+    if traffic.namespace == "AWS/ApplicationELB":
+        out.append(_error_rate_alarm(name, cfg, traffic, common))
         out.append(
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-5xx",
-                name=alarm_name(project, stack, name, "5xx"),
-                alarm_description=f"{name}: more than {cfg.error_rate_percent}% of requests "
-                "answered 5xx by the tasks (rolls back a deployment)",
-                comparison_operator="GreaterThanThreshold",
-                threshold=cfg.error_rate_percent,
-                metric_queries=[
-                    *errors,
-                    *requests,
-                    aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                        id="rate",
-                        expression=f"IF(({sum_r}) >= 10, 100*({sum_e})/({sum_r}), 0)",
-                        label="5xx %",
-                        return_data=True,
-                    ),
-                ],
-                **common,
-                opts=opts,
-            )
-        )
-
-    def worst_group(
-        signal: str, metric_name: str, stat: str, threshold: float, label: str, why: str
-    ) -> aws.cloudwatch.MetricAlarm:
-        """Alarm on the worst target group (blue/green: either may carry production)."""
-        fills = ",".join(f"FILL(m{i},0)" for i in range(len(tgs)))
-        return aws.cloudwatch.MetricAlarm(
-            f"{name}-{signal}",
-            name=alarm_name(project, stack, name, signal),
-            alarm_description=f"{name}: {why} (rolls back a deployment)",
-            comparison_operator="GreaterThanThreshold",
-            threshold=threshold,
-            metric_queries=[
-                *[metric(f"m{i}", metric_name, tg, stat) for i, tg in enumerate(tgs)],
-                aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                    id=signal, expression=f"MAX([{fills}])", label=label, return_data=True
-                ),
-            ],
-            **common,
-            opts=opts,
-        )
-
-    if application:
-        out.append(
-            worst_group(
-                "p99",
-                "TargetResponseTime",
-                "p99",
-                cfg.p99_latency_ms / 1000,
-                "p99 seconds",
-                f"p99 response time above {cfg.p99_latency_ms} ms",
+            _worst_group_alarm(
+                name,
+                traffic,
+                common,
+                signal="p99",
+                metric_name="TargetResponseTime",
+                stat="p99",
+                threshold=cfg.p99_latency_ms / 1000,
+                label="p99 seconds",
+                why=f"p99 response time above {cfg.p99_latency_ms} ms",
             )
         )
     out.append(
-        worst_group(
-            "unhealthy",
-            "UnHealthyHostCount",
-            "Maximum",
-            0,
-            "unhealthy targets",
-            "load balancer targets failing health checks",
+        _worst_group_alarm(
+            name,
+            traffic,
+            common,
+            signal="unhealthy",
+            metric_name="UnHealthyHostCount",
+            stat="Maximum",
+            threshold=0,
+            label="unhealthy targets",
+            why="load balancer targets failing health checks",
         )
     )
     return out
+
+
+def _target_group_metric(
+    traffic: Traffic, id_: str, metric_name: str, tg: pulumi.Input[str], stat: str
+) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
+    """One target group's metric as an alarm query that feeds an expression."""
+    return aws.cloudwatch.MetricAlarmMetricQueryArgs(
+        id=id_,
+        return_data=False,
+        metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+            namespace=traffic.namespace,
+            metric_name=metric_name,
+            period=60,
+            stat=stat,
+            dimensions={"LoadBalancer": traffic.load_balancer, "TargetGroup": tg},
+        ),
+    )
+
+
+def _error_rate_alarm(
+    name: str, cfg: AlarmsSpec, traffic: Traffic, common: dict[str, Any]
+) -> aws.cloudwatch.MetricAlarm:
+    """The share of requests answered 5xx by the tasks, summed over the target groups (once
+    there are at least 10 requests in the minute)."""
+    tgs = list(traffic.target_groups)
+    errors = [
+        _target_group_metric(traffic, f"e{i}", "HTTPCode_Target_5XX_Count", tg, "Sum")
+        for i, tg in enumerate(tgs)
+    ]
+    requests = [
+        _target_group_metric(traffic, f"r{i}", "RequestCount", tg, "Sum")
+        for i, tg in enumerate(tgs)
+    ]
+    sum_e = "+".join(f"FILL(e{i},0)" for i in range(len(tgs)))
+    sum_r = "+".join(f"FILL(r{i},0)" for i in range(len(tgs)))
+    return aws.cloudwatch.MetricAlarm(
+        f"{name}-5xx",
+        name=alarm_name(pulumi.get_project(), pulumi.get_stack(), name, "5xx"),
+        alarm_description=f"{name}: more than {cfg.error_rate_percent}% of requests "
+        "answered 5xx by the tasks (rolls back a deployment)",
+        comparison_operator="GreaterThanThreshold",
+        threshold=cfg.error_rate_percent,
+        metric_queries=[
+            *errors,
+            *requests,
+            aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                id="rate",
+                expression=f"IF(({sum_r}) >= 10, 100*({sum_e})/({sum_r}), 0)",
+                label="5xx %",
+                return_data=True,
+            ),
+        ],
+        **common,
+    )
+
+
+def _worst_group_alarm(
+    name: str,
+    traffic: Traffic,
+    common: dict[str, Any],
+    *,
+    signal: str,
+    metric_name: str,
+    stat: str,
+    threshold: float,
+    label: str,
+    why: str,
+) -> aws.cloudwatch.MetricAlarm:
+    """Alarm on the worst target group (blue/green: either may carry production)."""
+    tgs = list(traffic.target_groups)
+    fills = ",".join(f"FILL(m{i},0)" for i in range(len(tgs)))
+    return aws.cloudwatch.MetricAlarm(
+        f"{name}-{signal}",
+        name=alarm_name(pulumi.get_project(), pulumi.get_stack(), name, signal),
+        alarm_description=f"{name}: {why} (rolls back a deployment)",
+        comparison_operator="GreaterThanThreshold",
+        threshold=threshold,
+        metric_queries=[
+            *[
+                _target_group_metric(traffic, f"m{i}", metric_name, tg, stat)
+                for i, tg in enumerate(tgs)
+            ],
+            aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                id=signal, expression=f"MAX([{fills}])", label=label, return_data=True
+            ),
+        ],
+        **common,
+    )
 
 
 def capacity_alarms(
@@ -265,39 +299,48 @@ def capacity_alarms(
         )
     ]
     if container_insights:
-        out.append(
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-running",
-                name=alarm_name(project, stack, name, "running"),
-                alarm_description=f"{name}: fewer tasks running than desired",
-                comparison_operator="GreaterThanThreshold",
-                threshold=0,
-                treat_missing_data="breaching",
-                metric_queries=[
-                    aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                        id=id_,
-                        return_data=False,
-                        metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
-                            namespace="ECS/ContainerInsights",
-                            metric_name=metric,
-                            period=60,
-                            stat="Average",
-                            dimensions=dims,
-                        ),
-                    )
-                    for id_, metric in (("d", "DesiredTaskCount"), ("r", "RunningTaskCount"))
-                ]
-                + [
-                    aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                        id="missing", expression="d - r", label="missing tasks", return_data=True
-                    )
-                ],
-                # A deployment or scale-out legitimately runs below desired for a few minutes.
-                evaluation_periods=max(cfg.evaluation_minutes, 5),
-                datapoints_to_alarm=max(cfg.evaluation_minutes, 5),
-                alarm_actions=actions,
-                ok_actions=actions,
-                opts=opts,
-            )
-        )
+        out.append(_running_alarm(name, cfg, dims, actions, opts))
     return out
+
+
+def _running_alarm(
+    name: str,
+    cfg: AlarmsSpec,
+    dims: dict[str, pulumi.Input[str]],
+    actions: list[str],
+    opts: pulumi.ResourceOptions,
+) -> aws.cloudwatch.MetricAlarm:
+    """Fewer tasks running than desired (Container Insights' task counts)."""
+    return aws.cloudwatch.MetricAlarm(
+        f"{name}-running",
+        name=alarm_name(pulumi.get_project(), pulumi.get_stack(), name, "running"),
+        alarm_description=f"{name}: fewer tasks running than desired",
+        comparison_operator="GreaterThanThreshold",
+        threshold=0,
+        treat_missing_data="breaching",
+        metric_queries=[
+            aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                id=id_,
+                return_data=False,
+                metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                    namespace="ECS/ContainerInsights",
+                    metric_name=metric,
+                    period=60,
+                    stat="Average",
+                    dimensions=dims,
+                ),
+            )
+            for id_, metric in (("d", "DesiredTaskCount"), ("r", "RunningTaskCount"))
+        ]
+        + [
+            aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                id="missing", expression="d - r", label="missing tasks", return_data=True
+            )
+        ],
+        # A deployment or scale-out legitimately runs below desired for a few minutes.
+        evaluation_periods=max(cfg.evaluation_minutes, 5),
+        datapoints_to_alarm=max(cfg.evaluation_minutes, 5),
+        alarm_actions=actions,
+        ok_actions=actions,
+        opts=opts,
+    )

@@ -111,8 +111,16 @@ def _service(ledger: Ledger, view: ServiceView) -> None:
         elif view.scheduled_actions:
             note += "; scheduled actions not modelled (not a weekly cron): desired count"
     ledger.add(view.service, item, costs[0], note, low, high)
-
     fargate = [_fargate_share(view.strategy, n) for n in counts]
+    _per_task_extras(ledger, view, td, fargate, scheduled=week is not None)
+
+
+def _per_task_extras(
+    ledger: Ledger, view: ServiceView, td: Captured, fargate: list[float], *, scheduled: bool
+) -> None:
+    """What is billed per task beyond vCPU and memory: ephemeral storage above the free 20 GB
+    (Fargate tasks), and a public IPv4 address. `fargate`: Fargate tasks at (expected, low,
+    high); `scheduled`: the count follows a weekly schedule."""
     ranged = view.count_range is not None
     storage = (td.inputs.get("ephemeralStorage") or {}).get("sizeInGib")
     if storage and int(storage) > FREE_EPHEMERAL_GB:
@@ -132,7 +140,7 @@ def _service(ledger: Ledger, view: ServiceView) -> None:
         ledger.add(
             view.service,
             f"{view.name}: public IPv4 per task (assignPublicIp), "
-            f"{count_text(fargate[0], week is not None)}",
+            f"{count_text(fargate[0], scheduled)}",
             per * fargate[0],
             f"{price.describe()} x {fargate[0]:.3g} tasks",
             *((per * fargate[1], per * fargate[2]) if ranged else ()),

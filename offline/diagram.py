@@ -4,18 +4,17 @@ Read from the captured resources: the internet, load balancers and their listene
 rules to each service, services with their task count per AZ (desired count spread over the
 subnets' AZs, as ECS's AZ rebalancing places them), queue workers with the queue they drain,
 scheduled tasks with the EventBridge Scheduler schedule that starts them, Service Connect edges,
-NAT gateways or the NAT instance, and VPC endpoints. One neutral graph is rendered to both
-formats.
+NAT gateways or the NAT instance, and VPC endpoints. One neutral graph (diagram_render) is
+rendered to both formats.
 """
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from .diagram_render import Diagram, dot, mermaid
 from .engine import Captured, Plan
 from .topology import (
     ACTIVATION,
@@ -39,152 +38,176 @@ WORKER = "ecs-platform:worker:Worker"
 ON_PREMISES = "On premises (ECS Anywhere)"
 
 
-@dataclass
-class Diagram:
-    title: str
-    nodes: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (label, shape)
-    groups: dict[str, list[str]] = field(default_factory=dict)  # group label -> node ids
-    edges: list[tuple[str, str, str, bool]] = field(default_factory=list)  # a, b, label, dashed
-
-    def node(self, key: str, label: str, shape: str = "box", group: str | None = None) -> str:
-        node_id = re.sub(r"[^A-Za-z0-9_]", "_", key)
-        self.nodes[node_id] = (label, shape)
-        if group is not None:
-            self.groups.setdefault(group, []).append(node_id)
-        return node_id
-
-    def edge(self, a: str, b: str, label: str = "", dashed: bool = False) -> None:
-        self.edges.append((a, b, label, dashed))
-
-
 def build(plan: Plan) -> Diagram:
-    graph = Graph(plan.resources)
-    vpcs = graph.of_type(VPC)
-    vpc_label = "VPC " + (vpcs[0].inputs.get("cidrBlock", "") if vpcs else "(existing)")
-    d = Diagram(title=f"{plan.project} {plan.stack} ({plan.region})")
-    internet = d.node("internet", "Internet", "circle")
+    return _Builder(plan).build()
 
-    lb_nodes: dict[str, str] = {}
-    listener_nodes: dict[str, str] = {}
-    for lb in graph.of_type(LOAD_BALANCER):
-        kind = "NLB" if lb.inputs.get("loadBalancerType") == "network" else "ALB"
-        internal = bool(lb.inputs.get("internal"))
-        name = graph.display_name(lb)
-        lb_nodes[lb.urn] = d.node(
-            f"lb_{name}", f"{kind} {name}<br/>{'internal' if internal else 'internet-facing'}",
-            group=vpc_label,
-        )  # fmt: skip
-        if not internal:
-            d.edge(internet, lb_nodes[lb.urn])
-    for listener in graph.of_type(LISTENER):
-        for lb in graph.deps(listener, LOAD_BALANCER):
-            port, proto = listener.inputs.get("port"), listener.inputs.get("protocol", "")
-            node = d.node(f"listener_{listener.name}", f"{proto} :{port}", "round", vpc_label)
-            listener_nodes[listener.urn] = node
-            d.edge(lb_nodes[lb.urn], node)
 
-    views = services(graph)
-    service_nodes = {
-        v.service.urn: d.node(
-            f"svc_{v.name}",
-            _service_label(graph, v),
-            "box",
-            ON_PREMISES if v.external else vpc_label,
-        )
-        for v in views
-    }
-    # ECS Anywhere: the team's servers, registered through the SSM activation, run the
-    # EXTERNAL services; they reach AWS over their own network, not through the VPC.
-    for activation in graph.of_type(ACTIVATION):
-        limit = activation.inputs.get("registrationLimit", "?")
-        servers = d.node(
-            "onprem_servers",
-            f"your servers<br/>up to {limit} registered by SSM activation",
-            "cylinder",
-            ON_PREMISES,
-        )
-        d.edge(servers, internet, "agents to ECS/SSM", dashed=True)
-        for v in views:
-            if v.external:
-                d.edge(service_nodes[v.service.urn], servers, "runs on")
-    for v in views:
-        target = service_nodes[v.service.urn]
-        for tg in v.target_groups:
-            for rule in graph.dependents(tg, LISTENER_RULE):
-                for listener in graph.deps(rule, LISTENER):
-                    d.edge(listener_nodes[listener.urn], target, _rule_label(rule))
-            for listener in graph.dependents(tg, LISTENER):
-                d.edge(listener_nodes[listener.urn], target)
+class _Builder:
+    """Draws one plan: each step adds its nodes and edges, in the order the renderings list
+    them."""
 
-    # Service Connect: clients reach every server's discovery name in the namespace.
-    servers = [v for v in views if _service_connect(v.service).get("services")]
-    for client in views:
-        if not _service_connect(client.service).get("enabled"):
-            continue
-        for server in servers:
-            if server is not client:
-                d.edge(
-                    service_nodes[client.service.urn],
-                    service_nodes[server.service.urn],
-                    "Service Connect",
-                    dashed=True,
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.graph = Graph(plan.resources)
+        vpcs = self.graph.of_type(VPC)
+        self.vpc_label = "VPC " + (vpcs[0].inputs.get("cidrBlock", "") if vpcs else "(existing)")
+        self.d = Diagram(title=f"{plan.project} {plan.stack} ({plan.region})")
+        self.views: list[ServiceView] = []
+        self.service_nodes: dict[str, str] = {}  # service URN -> node
+        self.listener_nodes: dict[str, str] = {}  # listener URN -> node
+
+    def build(self) -> Diagram:
+        internet = self.d.node("internet", "Internet", "circle")
+        self._load_balancers(internet)
+        self.views = services(self.graph)
+        self.service_nodes = {
+            v.service.urn: self.d.node(
+                f"svc_{v.name}",
+                _service_label(self.graph, v),
+                "box",
+                ON_PREMISES if v.external else self.vpc_label,
+            )
+            for v in self.views
+        }
+        self._on_premises(internet)
+        self._routing()
+        self._service_connect()
+        self._queues()
+        tasks = self._scheduled_tasks()
+        self._egress(internet, tasks)
+        return self.d
+
+    def _load_balancers(self, internet: str) -> None:
+        """Load balancers (internet-facing ones reached from the internet) and their listeners."""
+        d, graph = self.d, self.graph
+        lb_nodes: dict[str, str] = {}
+        for lb in graph.of_type(LOAD_BALANCER):
+            kind = "NLB" if lb.inputs.get("loadBalancerType") == "network" else "ALB"
+            internal = bool(lb.inputs.get("internal"))
+            name = graph.display_name(lb)
+            lb_nodes[lb.urn] = d.node(
+                f"lb_{name}", f"{kind} {name}<br/>{'internal' if internal else 'internet-facing'}",
+                group=self.vpc_label,
+            )  # fmt: skip
+            if not internal:
+                d.edge(internet, lb_nodes[lb.urn])
+        for listener in graph.of_type(LISTENER):
+            for lb in graph.deps(listener, LOAD_BALANCER):
+                port, proto = listener.inputs.get("port"), listener.inputs.get("protocol", "")
+                node = d.node(
+                    f"listener_{listener.name}", f"{proto} :{port}", "round", self.vpc_label
                 )
+                self.listener_nodes[listener.urn] = node
+                d.edge(lb_nodes[lb.urn], node)
 
-    # Queue workers: the queue each one drains (created here, or an existing one by name).
-    for v in views:
-        parent = graph.by_urn.get(v.service.parent or "")
-        while parent is not None and parent.type != WORKER:
-            parent = graph.by_urn.get(parent.parent or "")
-        if parent is None:
-            continue
-        queue = _worker_queue(plan, graph, parent)
-        if queue:
-            node = d.node(f"queue_{parent.name}", f"SQS queue {queue}", "cylinder")
-            d.edge(node, service_nodes[v.service.urn], "messages")
+    def _on_premises(self, internet: str) -> None:
+        """ECS Anywhere: the team's servers, registered through the SSM activation, run the
+        EXTERNAL services; they reach AWS over their own network, not through the VPC."""
+        for activation in self.graph.of_type(ACTIVATION):
+            limit = activation.inputs.get("registrationLimit", "?")
+            servers = self.d.node(
+                "onprem_servers",
+                f"your servers<br/>up to {limit} registered by SSM activation",
+                "cylinder",
+                ON_PREMISES,
+            )
+            self.d.edge(servers, internet, "agents to ECS/SSM", dashed=True)
+            for v in self.views:
+                if v.external:
+                    self.d.edge(self.service_nodes[v.service.urn], servers, "runs on")
 
-    # Scheduled tasks: EventBridge Scheduler starts the task definition in the cluster.
-    tasks = []
-    schedules = sorted(graph.of_type(SCHEDULE), key=lambda r: r.urn)
-    scheduler = d.node("scheduler", "EventBridge Scheduler", "circle") if schedules else ""
-    for schedule in schedules:
-        owner = graph.display_name(schedule)
-        node = d.node(f"task_{owner}", _task_label(graph, schedule), "box", vpc_label)
-        when = str(schedule.inputs.get("scheduleExpression", ""))
-        zone = schedule.inputs.get("scheduleExpressionTimezone")
-        d.edge(scheduler, node, f"{when} {zone}" if zone else when)
-        tasks.append((node, _task_public_ip(schedule)))
+    def _routing(self) -> None:
+        """Listener (through its rules' conditions, or an NLB listener) to each service."""
+        graph = self.graph
+        for v in self.views:
+            target = self.service_nodes[v.service.urn]
+            for tg in v.target_groups:
+                for rule in graph.dependents(tg, LISTENER_RULE):
+                    for listener in graph.deps(rule, LISTENER):
+                        self.d.edge(self.listener_nodes[listener.urn], target, _rule_label(rule))
+                for listener in graph.dependents(tg, LISTENER):
+                    self.d.edge(self.listener_nodes[listener.urn], target)
 
-    egress = []
-    nats = graph.of_type(NAT_GATEWAY)
-    if nats:
-        zones = ", ".join(sorted(_zone(graph, n)[-1:] for n in nats))
-        label = f"NAT gateway{'s' if len(nats) > 1 else ''} ({zones})"
-        egress.append(d.node("nat_gateways", label, "diamond", vpc_label))
-    for instance in graph.of_type(INSTANCE):
-        if instance.inputs.get("sourceDestCheck") is False:
-            label = f"NAT instance {instance.inputs.get('instanceType', '')}"
-            egress.append(d.node(f"nat_{instance.name}", label, "diamond", vpc_label))
-    private = [service_nodes[v.service.urn] for v in views if not _public_ip(v) and not v.external]
-    private += [node for node, public in tasks if not public]
-    public = [service_nodes[v.service.urn] for v in views if _public_ip(v)]
-    public += [node for node, public_ip in tasks if public_ip]
-    for node in egress:
-        d.edge(node, internet, "egress")
-        for source in private:
-            d.edge(source, node, dashed=True)
-    for source in public:
-        d.edge(source, internet, "public IP", dashed=True)
-    endpoints = [
-        str(e.inputs.get("serviceName", e.name)).split(".", 3)[-1]
-        for e in graph.of_type(VPC_ENDPOINT)
-    ]
-    if endpoints:
-        node = d.node(
-            "endpoints", "VPC endpoints<br/>" + ", ".join(endpoints), "cylinder", vpc_label
-        )
-        for source in private:
-            d.edge(source, node, dashed=True)
-    return d
+    def _service_connect(self) -> None:
+        """Service Connect: clients reach every server's discovery name in the namespace."""
+        servers = [v for v in self.views if _service_connect(v.service).get("services")]
+        for client in self.views:
+            if not _service_connect(client.service).get("enabled"):
+                continue
+            for server in servers:
+                if server is not client:
+                    self.d.edge(
+                        self.service_nodes[client.service.urn],
+                        self.service_nodes[server.service.urn],
+                        "Service Connect",
+                        dashed=True,
+                    )
+
+    def _queues(self) -> None:
+        """Queue workers: the queue each one drains (created here, or an existing one by name)."""
+        graph = self.graph
+        for v in self.views:
+            parent = graph.by_urn.get(v.service.parent or "")
+            while parent is not None and parent.type != WORKER:
+                parent = graph.by_urn.get(parent.parent or "")
+            if parent is None:
+                continue
+            queue = _worker_queue(self.plan, graph, parent)
+            if queue:
+                node = self.d.node(f"queue_{parent.name}", f"SQS queue {queue}", "cylinder")
+                self.d.edge(node, self.service_nodes[v.service.urn], "messages")
+
+    def _scheduled_tasks(self) -> list[tuple[str, bool]]:
+        """EventBridge Scheduler starts each scheduled task definition in the cluster; the task
+        nodes, each with whether it gets a public IP."""
+        d, graph = self.d, self.graph
+        tasks = []
+        schedules = sorted(graph.of_type(SCHEDULE), key=lambda r: r.urn)
+        scheduler = d.node("scheduler", "EventBridge Scheduler", "circle") if schedules else ""
+        for schedule in schedules:
+            owner = graph.display_name(schedule)
+            node = d.node(f"task_{owner}", _task_label(graph, schedule), "box", self.vpc_label)
+            when = str(schedule.inputs.get("scheduleExpression", ""))
+            zone = schedule.inputs.get("scheduleExpressionTimezone")
+            d.edge(scheduler, node, f"{when} {zone}" if zone else when)
+            tasks.append((node, _task_public_ip(schedule)))
+        return tasks
+
+    def _egress(self, internet: str, tasks: list[tuple[str, bool]]) -> None:
+        """How tasks reach the internet and AWS: NAT gateways or instance, public IPs, VPC
+        endpoints."""
+        d, graph, vpc_label = self.d, self.graph, self.vpc_label
+        egress = []
+        nats = graph.of_type(NAT_GATEWAY)
+        if nats:
+            zones = ", ".join(sorted(_zone(graph, n)[-1:] for n in nats))
+            label = f"NAT gateway{'s' if len(nats) > 1 else ''} ({zones})"
+            egress.append(d.node("nat_gateways", label, "diamond", vpc_label))
+        for instance in graph.of_type(INSTANCE):
+            if instance.inputs.get("sourceDestCheck") is False:
+                label = f"NAT instance {instance.inputs.get('instanceType', '')}"
+                egress.append(d.node(f"nat_{instance.name}", label, "diamond", vpc_label))
+        nodes = self.service_nodes
+        private = [nodes[v.service.urn] for v in self.views if not _public_ip(v) and not v.external]
+        private += [node for node, public in tasks if not public]
+        public = [nodes[v.service.urn] for v in self.views if _public_ip(v)]
+        public += [node for node, public_ip in tasks if public_ip]
+        for node in egress:
+            d.edge(node, internet, "egress")
+            for source in private:
+                d.edge(source, node, dashed=True)
+        for source in public:
+            d.edge(source, internet, "public IP", dashed=True)
+        endpoints = [
+            str(e.inputs.get("serviceName", e.name)).split(".", 3)[-1]
+            for e in graph.of_type(VPC_ENDPOINT)
+        ]
+        if endpoints:
+            node = d.node(
+                "endpoints", "VPC endpoints<br/>" + ", ".join(endpoints), "cylinder", vpc_label
+            )
+            for source in private:
+                d.edge(source, node, dashed=True)
 
 
 def tasks(n: int) -> str:
@@ -257,75 +280,6 @@ def _zone(graph: Graph, r: Captured) -> str:
         return str(r.inputs.get("availabilityZone", ""))
     subnets = graph.deps(r, SUBNET)
     return str(subnets[0].inputs.get("availabilityZone", "")) if subnets else ""
-
-
-_MERMAID_SHAPES = {
-    "box": ("[", "]"),
-    "round": ("(", ")"),
-    "circle": ("((", "))"),
-    "diamond": ("{{", "}}"),
-    "cylinder": ("[(", ")]"),
-}
-
-
-def mermaid(d: Diagram) -> str:
-    lines = ["---", f"title: {d.title}", "---", "flowchart LR"]
-    grouped = {n for ids in d.groups.values() for n in ids}
-
-    def node(node_id: str) -> str:
-        label, shape = d.nodes[node_id]
-        left, right = _MERMAID_SHAPES[shape]
-        return f'{node_id}{left}"{label}"{right}'
-
-    for node_id in d.nodes:
-        if node_id not in grouped:
-            lines.append(f"  {node(node_id)}")
-    for i, (label, ids) in enumerate(d.groups.items()):
-        lines.append(f'  subgraph group{i}["{label}"]')
-        lines += [f"    {node(n)}" for n in ids]
-        lines.append("  end")
-    for a, b, label, dashed in d.edges:
-        arrow = "-.->" if dashed else "-->"
-        if re.search(r"[()\[\]{}?<>#;|\"]", label):  # Mermaid reads these as syntax unquoted
-            label = '"' + label.replace('"', "#quot;") + '"'
-        lines.append(f"  {a} {arrow}|{label}| {b}" if label else f"  {a} {arrow} {b}")
-    return "\n".join(lines) + "\n"
-
-
-_DOT_SHAPES = {
-    "box": "box",
-    "round": "box",
-    "circle": "circle",
-    "diamond": "diamond",
-    "cylinder": "cylinder",
-}
-
-
-def dot(d: Diagram) -> str:
-    def label(text: str) -> str:
-        return text.replace("<br/>", "\\n").replace('"', '\\"')
-
-    lines = [
-        "digraph stack {",
-        "  rankdir=LR;",
-        f'  label="{label(d.title)}"; labelloc=t;',
-        '  node [fontname="Helvetica", fontsize=10];',
-    ]
-    grouped = {n for ids in d.groups.values() for n in ids}
-    for node_id, (text, shape) in d.nodes.items():
-        if node_id not in grouped:
-            lines.append(f'  {node_id} [label="{label(text)}", shape={_DOT_SHAPES[shape]}];')
-    for i, (title, ids) in enumerate(d.groups.items()):
-        lines.append(f'  subgraph cluster_{i} {{ label="{label(title)}";')
-        for node_id in ids:
-            text, shape = d.nodes[node_id]
-            lines.append(f'    {node_id} [label="{label(text)}", shape={_DOT_SHAPES[shape]}];')
-        lines.append("  }")
-    for a, b, text, dashed in d.edges:
-        style = ", style=dashed" if dashed else ""
-        lines.append(f'  {a} -> {b} [label="{label(text)}"{style}];')
-    lines.append("}")
-    return "\n".join(lines) + "\n"
 
 
 def write(plan: Plan, out_dir: Path, formats: tuple[str, ...] = ("svg", "png")) -> list[Path]:

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from . import subnet_plan
 from .common import Spec, SpecError
 
 NatStrategy = Literal["none", "single", "perAz", "instance"]
@@ -20,10 +21,7 @@ VpcEndpointName = Literal[
 
 SubnetId = Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$")]
 
-# Layout of a new VPC with prefix p (see subnet_cidrs): private subnets are /(p+3), public
-# subnets /(p+6) carved from the last /(p+3) block. A /28 is the smallest subnet AWS allows.
 MAX_AZS = 6
-MIN_VPC_PREFIX, MAX_VPC_PREFIX = 16, 22
 # A new VPC when the stack gives neither cidrBlock nor vpcId. Give another block where VPCs are
 # peered or share a transit gateway: their CIDRs must not overlap.
 DEFAULT_CIDR_BLOCK = "10.0.0.0/16"
@@ -199,38 +197,13 @@ class NetworkSpec(Spec):
     def _check_new(self) -> None:
         assert self.cidr_block is not None
         vpc = ipaddress.IPv4Network(self.cidr_block)
-        if not MIN_VPC_PREFIX <= vpc.prefixlen <= MAX_VPC_PREFIX:
-            raise SpecError(
-                "cidrBlock",
-                f"/{vpc.prefixlen} does not fit the subnet layout; use /{MIN_VPC_PREFIX} to "
-                f"/{MAX_VPC_PREFIX} (AWS allows /16 to /28, and each AZ needs two subnets)",
-            )
+        subnet_plan.check_vpc_prefix(vpc)
         if self.public_subnet_ids or self.private_subnet_ids:
             raise SpecError("privateSubnetIds", "subnet IDs need vpcId (an existing VPC)")
         if self.vpc_cidr_block is not None:
             raise SpecError("vpcCidrBlock", "only for an existing VPC; use cidrBlock")
         public, private = self.subnet_cidrs()
-        subnets: list[tuple[str, ipaddress.IPv4Network]] = []
-        for key, cidrs in (("publicSubnetCidrs", public), ("privateSubnetCidrs", private)):
-            if len(cidrs) != self.availability_zones:
-                raise SpecError(
-                    key, f"{len(cidrs)} CIDRs for {self.availability_zones} availabilityZones"
-                )
-            for i, cidr in enumerate(cidrs):
-                try:
-                    net = ipaddress.IPv4Network(cidr)
-                except ValueError:
-                    raise SpecError(
-                        (key, i), f"{cidr!r} is not an IPv4 CIDR block with no host bits set"
-                    ) from None
-                if not 16 <= net.prefixlen <= 28:
-                    raise SpecError((key, i), f"/{net.prefixlen}: AWS subnets are /16 to /28")
-                if not net.subnet_of(vpc):
-                    raise SpecError((key, i), f"{cidr} is outside the VPC {vpc}")
-                for other_key, other in subnets:
-                    if net.overlaps(other):
-                        raise SpecError((key, i), f"{cidr} overlaps {other} ({other_key})")
-                subnets.append((f"{key}[{i}]", net))
+        subnet_plan.check_subnets(vpc, public, private, self.availability_zones)
 
     @property
     def ipv6_only_tasks(self) -> bool:
@@ -246,12 +219,12 @@ class NetworkSpec(Spec):
         return self.availability_zones if self.creates_vpc else len(self.private_subnet_ids)
 
     def subnet_cidrs(self) -> tuple[list[str], list[str]]:
-        """(public, private) CIDRs per AZ index: explicit ones, else derived from cidrBlock."""
+        """(public, private) CIDRs per AZ index: explicit ones, else derived from cidrBlock
+        (subnet_plan)."""
         assert self.cidr_block is not None
-        vpc = ipaddress.IPv4Network(self.cidr_block)
-        blocks = list(vpc.subnets(new_prefix=vpc.prefixlen + 3))
-        public_pool = list(blocks[-1].subnets(new_prefix=vpc.prefixlen + 6))
-        n = self.availability_zones
-        public = self.public_subnet_cidrs or [str(b) for b in public_pool[:n]]
-        private = self.private_subnet_cidrs or [str(b) for b in blocks[:n]]
+        derived_public, derived_private = subnet_plan.derived_cidrs(
+            self.cidr_block, self.availability_zones
+        )
+        public = self.public_subnet_cidrs or derived_public
+        private = self.private_subnet_cidrs or derived_private
         return list(public), list(private)

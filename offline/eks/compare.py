@@ -119,6 +119,39 @@ def _minutes(seconds: float) -> str:
 
 
 def render_table(c: Comparison) -> str:
+    rows = _summary_rows(c)
+    width = max(len(r[0]) for r in rows)
+    head = ("", "ECS (plan)", VARIANT_TITLES["fargate"], VARIANT_TITLES["nodes"])
+    cols = [max(len(r[i]) for r in [*rows, head]) for i in range(1, 4)]
+    lines = [
+        f"ECS vs EKS for stack {c.stack} ({c.region}; Kubernetes {data.kubernetes_version()})",
+        "",
+        "  "
+        + head[0].ljust(width)
+        + "".join(f"  {h:>{w}}" for h, w in zip(head[1:], cols, strict=True)),
+    ]
+    for row in rows:
+        lines.append(
+            "  "
+            + row[0].ljust(width)
+            + "".join(f"  {v:>{w}}" for v, w in zip(row[1:], cols, strict=True))
+        )
+    lines += [
+        "",
+        "Basis: ECS columns are the plan's own cost and deployment sections; deploy time is to "
+        "the old tasks/pods gone (Kubernetes rollout status returns earlier, see --json).",
+    ]
+    lines += _detail_lines(c)
+    for warning in c.warnings:
+        lines.append(f"warning: {warning}")
+    lines.append("not modelled: " + "; ".join(NOT_MODELLED))
+    lines.append("sources: docs/eks-comparison.md")
+    return "\n".join(lines)
+
+
+def _summary_rows(c: Comparison) -> list[tuple[str, str, str, str]]:
+    """The table's rows: cost, cost range, each service's deploy and the fresh stack, as
+    (what, ECS, EKS Fargate, EKS managed nodes)."""
     ecs_range = c.ecs_cost.get("rangeUsd") or [c.ecs_cost["monthlyUsd"]] * 2
     rows: list[tuple[str, str, str, str]] = [
         ("monthly cost, USD", f"{c.ecs_cost['monthlyUsd']:.2f}",
@@ -145,27 +178,13 @@ def render_table(c: Comparison) -> str:
             _minutes(c.fresh["nodes"].seconds),
         )
     )
-    width = max(len(r[0]) for r in rows)
-    head = ("", "ECS (plan)", VARIANT_TITLES["fargate"], VARIANT_TITLES["nodes"])
-    cols = [max(len(r[i]) for r in [*rows, head]) for i in range(1, 4)]
-    lines = [
-        f"ECS vs EKS for stack {c.stack} ({c.region}; Kubernetes {data.kubernetes_version()})",
-        "",
-        "  "
-        + head[0].ljust(width)
-        + "".join(f"  {h:>{w}}" for h, w in zip(head[1:], cols, strict=True)),
-    ]
-    for row in rows:
-        lines.append(
-            "  "
-            + row[0].ljust(width)
-            + "".join(f"  {v:>{w}}" for v, w in zip(row[1:], cols, strict=True))
-        )
-    lines += [
-        "",
-        "Basis: ECS columns are the plan's own cost and deployment sections; deploy time is to "
-        "the old tasks/pods gone (Kubernetes rollout status returns earlier, see --json).",
-    ]
+    return rows
+
+
+def _detail_lines(c: Comparison) -> list[str]:
+    """Per EKS variant: its cost lines, then each service's rolling-update terms and the fresh
+    stack's critical path."""
+    lines: list[str] = []
     for variant, costs in c.costs.items():
         lines += ["", f"{VARIANT_TITLES[variant]} cost lines (USD/month):"]
         for line in sorted(costs.lines, key=lambda x: -x.monthly_usd):
@@ -183,11 +202,7 @@ def render_table(c: Comparison) -> str:
             )
         path = " -> ".join(f"{s} {t:.0f}s" for s, t in c.fresh[variant].path)
         lines.append(f"  fresh stack {_minutes(c.fresh[variant].seconds)} min: {path}")
-    for warning in c.warnings:
-        lines.append(f"warning: {warning}")
-    lines.append("not modelled: " + "; ".join(NOT_MODELLED))
-    lines.append("sources: docs/eks-comparison.md")
-    return "\n".join(lines)
+    return lines
 
 
 def to_json(c: Comparison) -> dict[str, Any]:
