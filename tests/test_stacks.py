@@ -167,7 +167,10 @@ def added_service(services: dict[str, Any], config: StackConfig) -> dict[str, An
     source.pop("build", None)
     source.setdefault("image", "public.ecr.aws/nginx/nginx:1.27.3")
     if on_alb:
-        ref = source["loadBalancer"]
+        # A service may take the default load balancer without naming it in the file.
+        ref = source.setdefault(
+            "loadBalancer", {"name": config.services[on_alb[0]].load_balancer.name}
+        )  # type: ignore[union-attr]
         ref.pop("priority", None)
         ref["pathPatterns"] = [f"/{ADDED}/*"]
     else:
@@ -200,3 +203,23 @@ def test_everyday_edits_and_one_more_service_replace_nothing_stateful(stack):
     assert [(r.name, r.properties, r.loses) for r in found if r.stateful] == []
     # what is replaced at all is a new task definition revision
     assert {re.sub(r"^.*/", "", r.type) for r in found} <= {"taskDefinition:TaskDefinition"}
+
+
+def test_the_everyday_edit_check_holds_for_a_first_stack_on_the_default_load_balancer(tmp_path):
+    # The smallest stack a newcomer writes: its service names no load balancer (the default
+    # `public` ALB); the invariants above must hold for such a file too.
+    doc = {"config": {"aws:region": "eu-west-1", "ecs-platform:services": {
+        "web": {"image": "public.ecr.aws/nginx/nginx:1.27.3", "containerPort": 80}}}}  # fmt: skip
+    first = tmp_path / "Pulumi.first.yaml"
+    first.write_text(yaml.safe_dump(doc))
+    before = plan("first", first)
+    edited = tmp_path / "edited" / "Pulumi.first.yaml"
+    edited.parent.mkdir()
+    edited.write_text(yaml.safe_dump(everyday_edits(doc, before.config)))
+    after = plan("first", edited)
+    assert {stackless(r.urn) for r in before.resources} <= {
+        stackless(r.urn) for r in after.resources
+    }
+    rule = after.named(f"{ADDED}-rule", "aws:lb/listenerRule:ListenerRule")
+    assert rule.inputs["conditions"] == [{"pathPattern": {"values": [f"/{ADDED}/*"]}}]
+    assert [r.name for r in replacements(before, after) if r.stateful] == []
