@@ -30,6 +30,9 @@ Level = Literal["mandatory", "advisory", "disabled"]
 LEVELS: tuple[Level, ...] = ("mandatory", "advisory", "disabled")
 Env = Literal["dev", "staging", "prod"]
 
+# The name rules' anchors give AWS Security Hub controls under (f"{SH} ECS.8").
+SH = "Security Hub"
+
 
 @dataclass(frozen=True)
 class Resource:

@@ -14,18 +14,7 @@ from typing import Any
 from components.concepts import images, secrets, users
 
 from . import types as t
-from .base import (
-    Finding,
-    Resource,
-    Rule,
-    Stack,
-    as_list,
-    containers,
-    policy_statements,
-    truthy,
-)
-
-SH = "Security Hub"
+from .base import SH, Finding, Resource, Rule, Stack, as_list, containers, policy_statements, truthy
 
 
 def _linux(props: Mapping[str, Any]) -> bool:
