@@ -226,7 +226,9 @@ def main(argv: list[str] | None = None) -> int:
         help="write the stack files' JSON Schema, docs/config-reference.md and the rule table "
         "of docs/policy.md",
     )
-    s.add_argument("--check", action="store_true", help="fail if the committed schema is stale")
+    s.add_argument(
+        "--check", action="store_true", help="fail if the schema or a generated doc is stale"
+    )
     s.add_argument("--stdout", action="store_true", help="print instead of writing the file")
     s.set_defaults(run=_schema)
 
