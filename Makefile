@@ -20,7 +20,7 @@ plan: $(STAMP)   ## offline plan of a stack (STACK=dev|staging|prod)
 test: $(STAMP)   ## the whole test suite
 	$(PY) -m pytest
 
-lint: $(STAMP)   ## ruff, pyright, JSON Schema up to date, workflow schema and security (zizmor, offline)
+lint: $(STAMP)   ## ruff, pyright, JSON Schema and generated docs up to date, workflow schema and security (zizmor, offline)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/pyright

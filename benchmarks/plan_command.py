@@ -45,7 +45,7 @@ SIZES = [1, 10, 50, 200]
 PHASES = ["start", "imports", "config", "program", "shapes", "policy", "report"]
 ACCOUNT = "123456789012"
 REGION = "ap-northeast-2"
-PER_LOAD_BALANCER = 50  # an ALB listener holds at most 100 rules; each service takes one
+PER_LOAD_BALANCER = 50  # an ALB holds 100 rules by default (a quota); each service takes one
 
 
 def generated_stack(services: int) -> dict[str, Any]:

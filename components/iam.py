@@ -79,11 +79,9 @@ def ecr_repository_arns(
     for image in images:
         if image is None:
             continue
-        ref = image_refs.parse_image(image)
-        ecr = image_refs.ecr_location(ref.registry)
-        if ecr is None or not image_refs.trusted(image, account, region, trusted):
-            continue
-        arns.add(f"arn:aws:ecr:{ecr[1]}:{ecr[0]}:repository/{ref.repository}")
+        arn = image_refs.ecr_repository_arn(image)
+        if arn is not None and image_refs.trusted(image, account, region, trusted):
+            arns.add(arn)
     return sorted(arns)
 
 

@@ -134,9 +134,14 @@ def _set_image(args: argparse.Namespace) -> int:
 
 def _schema(args: argparse.Namespace) -> int:
     from .docs import DOCS_PATH, reference
+    from .policy_docs import POLICY_DOC_PATH, policy_doc
     from .schema import SCHEMA_PATH, schema_text
 
-    generated = {SCHEMA_PATH: schema_text(), DOCS_PATH: reference()}
+    generated = {
+        SCHEMA_PATH: schema_text(),
+        DOCS_PATH: reference(),
+        POLICY_DOC_PATH: policy_doc(POLICY_DOC_PATH.read_text()),
+    }
     if args.stdout:
         sys.stdout.write(generated[SCHEMA_PATH])
         return 0
@@ -217,9 +222,13 @@ def main(argv: list[str] | None = None) -> int:
     i.set_defaults(run=_set_image)
 
     s = sub.add_parser(
-        "schema", help="write the stack files' JSON Schema and docs/config-reference.md"
+        "schema",
+        help="write the stack files' JSON Schema, docs/config-reference.md and the rule table "
+        "of docs/policy.md",
     )
-    s.add_argument("--check", action="store_true", help="fail if the committed schema is stale")
+    s.add_argument(
+        "--check", action="store_true", help="fail if the schema or a generated doc is stale"
+    )
     s.add_argument("--stdout", action="store_true", help="print instead of writing the file")
     s.set_defaults(run=_schema)
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import pulumi
 
+from components.concepts import images
+
 # Availability zones per region (names as returned by DescribeAvailabilityZones).
 REGION_AZS: dict[str, tuple[str, ...]] = {
     "us-east-1": ("a", "b", "c", "d", "e", "f"),
@@ -187,7 +189,7 @@ class OfflineMocks(pulumi.runtime.Mocks):
         elif typ == "aws:sqs/queue:Queue":
             out["url"] = f"https://sqs.{self.region}.amazonaws.com/{self.account}/{n}"
         elif typ == "aws:ecr/repository:Repository":
-            out["repositoryUrl"] = f"{self.account}.dkr.ecr.{self.region}.amazonaws.com/{n}"
+            out["repositoryUrl"] = f"{images.ecr_registry(self.account, self.region)}/{n}"
             out["registryId"] = self.account
         elif typ in ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"):
             out["bucket"] = n

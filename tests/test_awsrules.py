@@ -12,6 +12,7 @@ from offline import awsrules
 from offline.__main__ import main
 from offline.awsrules.graph import Graph, Node
 from offline.awsrules.trust import arn_matches
+from policy.rules.base import Resource
 from tests.support import config, plan_config
 
 ACCOUNT, REGION = "123456789012", "ap-northeast-2"
@@ -49,6 +50,20 @@ def cluster_nodes(providers: list[str], managed: bool = True) -> list[Node]:
     if managed:
         out.append(node("mi", PROVIDER, {"cluster": "c", "managedInstancesProvider": {}}, "mi"))
     return out
+
+
+def test_the_graph_answers_the_policy_packs_lookups_and_resolves_identities():
+    role = node("exec", ROLE, {}, "arn:aws:iam::123456789012:role/exec-1234567")
+    grant = node("exec-pull", ROLE_POLICY, {"role": "exec-1234567"}, deps=("exec",))
+    taskdef = node("web", TASKDEF, {"executionRoleArn": role.ids}, deps=("exec",))
+    graph = Graph([role, grant, taskdef])
+    assert isinstance(role, Resource) and role.props is role.inputs
+    assert graph.get("urn:exec") is role
+    assert graph.dependents(role, ROLE_POLICY) == [grant]
+    assert graph.deps(taskdef) == [role]
+    assert graph.resolve("arn:aws:iam::123456789012:role/exec-1234567", ROLE) is role
+    assert graph.attached_to(role, ROLE_POLICY) == [grant]
+    assert graph.waits_for(taskdef, role) and not graph.waits_for(role, taskdef)
 
 
 def test_a_managed_instances_provider_put_on_the_cluster_is_refused():

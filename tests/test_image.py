@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from components.concepts import images
 from offline.mocks import PLACEHOLDER_DIGEST
 from tests.support import config, config_error, mutate, only, plan_config
 
@@ -169,3 +170,30 @@ def test_without_nat_a_built_image_needs_the_ecr_endpoints():
     error = config_error(cfg)
     assert error.path == "services.web.image"
     assert error.message.startswith("the built image cannot be pulled")
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/web:1.4.2",
+        "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/web@sha256:" + "a" * 64,
+        f"{images.ecr_registry('123456789012', 'eu-west-1')}/team/web",
+    ],
+)
+def test_a_private_ecr_image_names_its_repository_arn_without_tag_or_digest(image):
+    assert images.ecr_repository_arn(image) == (
+        "arn:aws:ecr:eu-west-1:123456789012:repository/team/web"
+    )
+
+
+@pytest.mark.parametrize(
+    "image", ["nginx:1.27", "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.1"]
+)
+def test_an_image_outside_private_ecr_has_no_repository_arn(image):
+    assert images.ecr_repository_arn(image) is None
+
+
+def test_an_ecr_registry_host_reads_back_as_its_account_and_region():
+    host = images.ecr_registry("123456789012", "ap-northeast-2")
+    assert host == "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com"
+    assert images.ecr_location(host) == ("123456789012", "ap-northeast-2")

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from components.config import ConfigError, parse_stack_config
 from components.naming import aws_name, name_prefix
 from components.specs.load_balancer import DEFAULT_TLS_POLICY
 from tests.support import config, only, plan_config
@@ -281,3 +282,40 @@ def test_existing_listener_creates_no_load_balancer_and_services_attach_rules_to
     ingress = plan.named("web-from-lb", INGRESS)
     assert ingress.inputs["referencedSecurityGroupId"] == "sg-0123456789abcdef0"
     assert plan.outputs["services"]["web"]["url"] == "https://shop.example.com/"
+
+
+def alb_services(count: int, blue_green: int = 0) -> dict:
+    """`count` services on the ALB `public`, each on its own path; the first `blue_green` of
+    them deploy BLUE_GREEN (one more listener rule each: the test rule)."""
+    return {
+        f"svc{i}": {
+            **WEB,
+            "loadBalancer": {"name": "public", "pathPatterns": [f"/svc{i}/*"]},
+            **({"deployment": {"strategy": "BLUE_GREEN"}} if i < blue_green else {}),
+        }
+        for i in range(count)
+    }
+
+
+def parse(cfg: dict):
+    return parse_stack_config(cfg, stack="test", source="Pulumi.test.yaml", project_defaults={})
+
+
+def test_an_alb_takes_up_to_the_default_quota_of_100_rules():
+    parse(stack({}, alb_services(100)))
+    parse(stack({}, alb_services(90, blue_green=10)))
+
+
+@pytest.mark.parametrize(("services", "blue_green"), [(101, 0), (91, 10)])
+def test_more_rules_than_the_alb_quota_are_refused_naming_the_quota_and_that_it_adjusts(
+    services, blue_green
+):
+    with pytest.raises(ConfigError) as info:
+        parse(stack({}, alb_services(services, blue_green)))
+    assert info.value.path == "loadBalancers.public"
+    assert info.value.message == (
+        f"101 listener rules ({services} services, {blue_green} blue/green test rules); AWS "
+        "allows 100 rules per Application Load Balancer by default, not counting default rules "
+        "(a quota adjustable through Service Quotas); spread the services over more "
+        "loadBalancers"
+    )

@@ -68,6 +68,23 @@ def ecr_location(registry: str) -> tuple[str, str] | None:
     return (m.group(1), m.group(2)) if m else None
 
 
+def ecr_registry(account: str, region: str) -> str:
+    """The host of an account's private ECR registry in a region."""
+    return f"{account}.dkr.ecr.{region}.amazonaws.com"
+
+
+def ecr_repository_arn(reference: str) -> str | None:
+    """The ARN of the private ECR repository an image reference names, else None: the
+    `arn:aws:ecr` namespace, the region, the owner's account, `repository/` and the name
+    (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_Repository.html)."""
+    ref = parse_image(reference)
+    ecr = ecr_location(ref.registry)
+    if ecr is None:
+        return None
+    account, region = ecr
+    return f"arn:aws:ecr:{region}:{account}:repository/{ref.repository}"
+
+
 def is_docker_hub(reference: str) -> bool:
     return parse_image(reference).registry == DOCKER_HUB
 

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from ..specs.service import ServiceSpec
     from .model import StackConfig
 
-# Rules per Application Load Balancer, not counting default rules (an adjustable quota):
+# AWS quota "Rules per Application Load Balancer (excluding default rules)": 100 by default,
+# adjustable through Service Quotas; it counts the rules of all the load balancer's listeners.
 # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
 ALB_RULES = 100
 
@@ -164,8 +165,12 @@ def _check_alb_rules(lb_name: str, users: dict[str, ServiceSpec]) -> None:
                     f"{lb_name}; listener rule priorities are unique per listener",
                 )
             declared[ref.priority] = n
-    if len(users) > ALB_RULES:
+    tests = sum(s.deployment.strategy != "ROLLING" for s in users.values())
+    if len(users) + tests > ALB_RULES:
         raise SpecError(
             ("loadBalancers", lb_name),
-            f"{len(users)} services; an ALB listener holds at most {ALB_RULES} rules",
+            f"{len(users) + tests} listener rules ({len(users)} services, {tests} blue/green "
+            f"test rules); AWS allows {ALB_RULES} rules per Application Load Balancer by "
+            "default, not counting default rules (a quota adjustable through Service Quotas); "
+            "spread the services over more loadBalancers",
         )

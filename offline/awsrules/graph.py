@@ -1,5 +1,8 @@
 """The resource graph the apply-time rules read: inputs, options, dependencies and identities.
 
+It is the policy pack's resource view (`Stack` and `Resource` in policy/rules/base.py: by URN,
+by type, by dependency) with one index more, by identity.
+
 A rule asks two questions the mock engine never answers: "which resource does this name, ARN
 or ID refer to?" and "does this resource wait for that one?". `Node.ids` holds the values by
 which other resources refer to a node: its ID, ARN, name and the few other computed values
@@ -18,11 +21,14 @@ preview will create, so they resolve by construction and are never judged.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from offline.shapes import values_at
+from policy.rules.base import Resource, Stack
 
 UNKNOWN = "<unknown during preview>"
 
@@ -39,18 +45,30 @@ IDENTITY_KEYS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Node:
-    """One custom resource as the rules see it."""
+@dataclass(frozen=True, init=False)
+class Node(Resource):
+    """One custom resource as the rules see it: the policy pack's `Resource` (its `props` are
+    the inputs) plus `ids`, the values by which other resources refer to it."""
 
-    urn: str
-    type: str
-    name: str
-    inputs: Mapping[str, Any]
-    parent: str | None = None
-    dependencies: tuple[str, ...] = ()
-    options: Mapping[str, Any] = field(default_factory=dict)
     ids: frozenset[str] = frozenset()
+
+    def __init__(
+        self,
+        urn: str,
+        type: str,
+        name: str,
+        inputs: Mapping[str, Any],
+        parent: str | None = None,
+        dependencies: tuple[str, ...] = (),
+        options: Mapping[str, Any] | None = None,
+        ids: frozenset[str] = frozenset(),
+    ) -> None:
+        super().__init__(type, name, urn, inputs, parent, dependencies, dict(options or {}))
+        object.__setattr__(self, "ids", ids)
+
+    @property
+    def inputs(self) -> Mapping[str, Any]:
+        return self.props
 
     @property
     def retained(self) -> bool:
@@ -65,32 +83,34 @@ class Node:
         yield from values_at(self.inputs, path)
 
 
-class Graph:
-    """Every custom resource of a plan, indexed by the values that identify it."""
+@dataclass(frozen=True)
+class Graph(Stack[Node]):
+    """Every custom resource of a plan: the policy pack's `Stack` view (by URN, by type, by
+    dependency), also indexed by the values that identify each node."""
 
-    def __init__(
-        self,
-        nodes: Iterable[Node],
-        external: Iterable[str] = (),
-        outputs: Mapping[str, Any] | None = None,
-        config: Any = None,
-    ) -> None:
-        self.nodes = list(nodes)
-        self.external = frozenset(external)
-        self.outputs = outputs  # stack exports (offline only: a preview has none yet)
-        self.config = config  # the parsed stack config (offline only)
-        self._by_urn = {n.urn: n for n in self.nodes}
-        self._by_id: dict[str, list[Node]] = {}
-        for n in self.nodes:
+    external: AbstractSet[str] = frozenset()
+    outputs: Mapping[str, Any] | None = None  # stack exports (offline only: a preview has none)
+    config: Any = None  # the parsed stack config (offline only)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "resources", tuple(self.resources))
+        object.__setattr__(self, "external", frozenset(self.external))
+
+    @property
+    def nodes(self) -> Sequence[Node]:
+        return self.resources
+
+    @cached_property
+    def _by_id(self) -> dict[str, list[Node]]:
+        index: dict[str, list[Node]] = {}
+        for n in self.resources:
             for value in n.ids:
-                self._by_id.setdefault(value, []).append(n)
-        self._closure: dict[str, frozenset[str]] = {}
+                index.setdefault(value, []).append(n)
+        return index
 
-    def of_type(self, *types: str) -> list[Node]:
-        return [n for n in self.nodes if n.type in types]
-
-    def get(self, urn: str) -> Node | None:
-        return self._by_urn.get(urn)
+    @cached_property
+    def _closure(self) -> dict[str, frozenset[str]]:
+        return {}  # filled by closure(), one entry per node asked about
 
     def resolve(self, value: Any, *types: str) -> Node | None:
         """The planned resource of `types` that `value` (a name, ARN or ID) refers to."""
@@ -113,7 +133,7 @@ class Graph:
                 if urn in seen:
                     continue
                 seen.add(urn)
-                dep = self._by_urn.get(urn)
+                dep = self.get(urn)
                 if dep is not None:
                     todo += [d for d in dep.dependencies if d not in seen]
             self._closure[node.urn] = frozenset(seen)

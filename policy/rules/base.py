@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
@@ -29,6 +29,9 @@ __all__ = ["UnknownValueError"]
 Level = Literal["mandatory", "advisory", "disabled"]
 LEVELS: tuple[Level, ...] = ("mandatory", "advisory", "disabled")
 Env = Literal["dev", "staging", "prod"]
+
+# The name rules' anchors give AWS Security Hub controls under (f"{SH} ECS.8").
+SH = "Security Hub"
 
 
 @dataclass(frozen=True)
@@ -44,57 +47,61 @@ class Resource:
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
+R = TypeVar("R", bound=Resource)
+
+
 @dataclass(frozen=True)
-class Stack:
+class Stack(Generic[R]):
     """Every resource of the stack (for rules that relate resources to each other).
 
     Lookups go through indexes built on first use (by URN, by type, by dependency), so a rule
     that relates each resource to others costs one pass over the stack, not one per resource.
-    A Stack is never changed after it is built (tests build a new one).
+    A Stack is never changed after it is built (tests build a new one). The apply-time rules'
+    `Graph` (offline/awsrules/graph.py) is this view plus the values that identify each node.
     """
 
-    resources: Sequence[Resource]
+    resources: Sequence[R]
 
-    def of_type(self, *types: str) -> list[Resource]:
+    def of_type(self, *types: str) -> list[R]:
         if len(types) == 1:
             return list(self._by_type.get(types[0], ()))
         return [r for r in self.resources if r.type in types]
 
-    def get(self, urn: str) -> Resource | None:
+    def get(self, urn: str) -> R | None:
         return self._by_urn.get(urn)
 
-    def deps(self, resource: Resource, *types: str) -> list[Resource]:
+    def deps(self, resource: Resource, *types: str) -> list[R]:
         """Resources of `types` whose outputs flow into `resource`."""
         found = (self.get(u) for u in resource.dependencies)
         return [r for r in found if r is not None and (not types or r.type in types)]
 
-    def dependents(self, resource: Resource, *types: str) -> list[Resource]:
+    def dependents(self, resource: Resource, *types: str) -> list[R]:
         """Resources of `types` that take an output of `resource`."""
         return [r for r in self._dependents.get(resource.urn, ()) if not types or r.type in types]
 
     @cached_property
-    def _by_urn(self) -> dict[str, Resource]:
-        index: dict[str, Resource] = {}
+    def _by_urn(self) -> dict[str, R]:
+        index: dict[str, R] = {}
         for r in self.resources:
             index.setdefault(r.urn, r)  # the first of a URN, as a scan finds it
         return index
 
     @cached_property
-    def _by_type(self) -> dict[str, list[Resource]]:
-        index: dict[str, list[Resource]] = {}
+    def _by_type(self) -> dict[str, list[R]]:
+        index: dict[str, list[R]] = {}
         for r in self.resources:
             index.setdefault(r.type, []).append(r)
         return index
 
     @cached_property
-    def _dependents(self) -> dict[str, list[Resource]]:
-        index: dict[str, list[Resource]] = {}
+    def _dependents(self) -> dict[str, list[R]]:
+        index: dict[str, list[R]] = {}
         for r in self.resources:
             for urn in dict.fromkeys(r.dependencies):  # each dependent once, in stack order
                 index.setdefault(urn, []).append(r)
         return index
 
-    def attached_to(self, role: Resource, *types: str) -> list[Resource]:
+    def attached_to(self, role: Resource, *types: str) -> list[R]:
         """Policies of `types` on `role`: those whose `role` names it, not every policy that
         merely mentions it (a scheduler's PassRole grant takes the execution role's ARN too).
         A `role` not known yet (a preview of a new role) counts as attached."""

@@ -12,9 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import types as t
-from .base import Resource, Rule, truthy
-
-SH = "Security Hub"
+from .base import SH, Resource, Rule, truthy
 
 
 def container_insights(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:

@@ -12,18 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import types as t
-from .base import (
-    Finding,
-    Resource,
-    Rule,
-    Stack,
-    as_list,
-    azs_spanned,
-    refers_to,
-    truthy,
-)
-
-SH = "Security Hub"
+from .base import SH, Finding, Resource, Rule, Stack, as_list, azs_spanned, refers_to, truthy
 
 
 def _nat_less(stack: Stack) -> bool:

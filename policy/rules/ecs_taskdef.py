@@ -14,18 +14,7 @@ from typing import Any
 from components.concepts import images, secrets, users
 
 from . import types as t
-from .base import (
-    Finding,
-    Resource,
-    Rule,
-    Stack,
-    as_list,
-    containers,
-    policy_statements,
-    truthy,
-)
-
-SH = "Security Hub"
+from .base import SH, Finding, Resource, Rule, Stack, as_list, containers, policy_statements, truthy
 
 
 def _linux(props: Mapping[str, Any]) -> bool:
@@ -250,14 +239,6 @@ def _pull_granted(stack: Stack, td: Resource) -> list[str]:
     return out
 
 
-def _repository_arn(image: str) -> str | None:
-    ref = images.parse_image(image)
-    ecr = images.ecr_location(ref.registry)
-    if ecr is None:
-        return None
-    return f"arn:aws:ecr:{ecr[1]}:{ecr[0]}:repository/{ref.repository}"
-
-
 def image_registry(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
     allowed = [str(a) for a in cfg["allowedRegistries"]]
     for td in stack.of_type(*t.TASK_DEFINITION):
@@ -265,7 +246,7 @@ def image_registry(stack: Stack, cfg: Mapping[str, Any]) -> Iterator[Finding]:
         for name, c in _each(td, cfg):
             image = str(c.get("image", ""))
             region = (c.get("logConfiguration") or {}).get("options", {}).get("awslogs-region")
-            if _repository_arn(image) in granted:
+            if images.ecr_repository_arn(image) in granted:
                 continue
             why = images.untrusted_reason(image, account, region, allowed)
             if why:

@@ -10,6 +10,7 @@ from .. import iam_access
 from . import grants
 from . import types as t
 from .base import (
+    SH,
     Finding,
     Resource,
     Rule,
@@ -21,7 +22,6 @@ from .base import (
     refers_to,
 )
 
-SH = "Security Hub"
 POLICY_TYPES = t.ROLE_POLICY + t.IAM_POLICY + t.ROLE
 
 # Actions that start a task, a function or an instance with a role the caller passes: with

@@ -6,9 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import types as t
-from .base import Finding, Resource, Rule, Stack, as_list, azs_spanned, truthy
-
-SH = "Security Hub"
+from .base import SH, Finding, Resource, Rule, Stack, as_list, azs_spanned, truthy
 
 # Security Hub ELB.17's parameter (not customizable); kept in step with the control text.
 ELB17_POLICIES = (

@@ -6,9 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import types as t
-from .base import Finding, Resource, Rule, Stack, as_list, truthy
-
-SH = "Security Hub"
+from .base import SH, Finding, Resource, Rule, Stack, as_list, truthy
 
 
 def log_retention(r: Resource, cfg: Mapping[str, Any]) -> Iterator[str]:

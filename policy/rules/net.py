@@ -10,10 +10,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import types as t
-from .base import Finding, Resource, Rule, Stack, as_list, truthy
+from .base import SH, Finding, Resource, Rule, Stack, as_list, truthy
 from .ingress import ingresses, security_group_of, world_intervals
 
-SH = "Security Hub"
 # Security Hub EC2.19's high-risk ports plus EC2.53/54's remote administration ports.
 ADMIN_PORTS = (
     20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432,
