@@ -314,8 +314,16 @@ def test_more_rules_than_the_alb_quota_are_refused_naming_the_quota_and_that_it_
         parse(stack({}, alb_services(services, blue_green)))
     assert info.value.path == "loadBalancers.public"
     assert info.value.message == (
-        f"101 listener rules ({services} services, {blue_green} blue/green test rules); AWS "
-        "allows 100 rules per Application Load Balancer by default, not counting default rules "
-        "(a quota adjustable through Service Quotas); spread the services over more "
-        "loadBalancers"
+        f"101 listener rules ({services} services, {blue_green} blue/green test rules) exceed "
+        "ruleQuota 100; AWS allows 100 rules per Application Load Balancer by default, not "
+        "counting default rules (a quota adjustable through Service Quotas); spread the services "
+        "over more loadBalancers, or set ruleQuota to your account's raised quota"
     )
+
+
+def test_an_account_with_a_raised_rule_quota_says_so_and_is_held_to_it():
+    parse(stack({"ruleQuota": 150}, alb_services(150)))
+    with pytest.raises(ConfigError) as info:
+        parse(stack({"ruleQuota": 150}, alb_services(141, blue_green=10)))
+    assert info.value.message.startswith("151 listener rules (141 services, 10 blue/green")
+    assert "exceed ruleQuota 150" in info.value.message

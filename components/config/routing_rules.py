@@ -124,7 +124,7 @@ def check_listener(config: StackConfig, lb_name: str) -> None:
     if config.load_balancers[lb_name].type == "network":
         _check_nlb_ports(lb_name, users)
     else:
-        _check_alb_rules(lb_name, users)
+        _check_alb_rules(lb_name, users, config.load_balancers[lb_name].rule_quota)
 
 
 def _check_nlb_ports(lb_name: str, users: dict[str, ServiceSpec]) -> None:
@@ -140,7 +140,7 @@ def _check_nlb_ports(lb_name: str, users: dict[str, ServiceSpec]) -> None:
         ports[port] = n
 
 
-def _check_alb_rules(lb_name: str, users: dict[str, ServiceSpec]) -> None:
+def _check_alb_rules(lb_name: str, users: dict[str, ServiceSpec], quota: int) -> None:
     declared: dict[int, str] = {}
     conditions: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
     for n, s in sorted(users.items()):
@@ -166,11 +166,12 @@ def _check_alb_rules(lb_name: str, users: dict[str, ServiceSpec]) -> None:
                 )
             declared[ref.priority] = n
     tests = sum(s.deployment.strategy != "ROLLING" for s in users.values())
-    if len(users) + tests > ALB_RULES:
+    if len(users) + tests > quota:
         raise SpecError(
             ("loadBalancers", lb_name),
             f"{len(users) + tests} listener rules ({len(users)} services, {tests} blue/green "
-            f"test rules); AWS allows {ALB_RULES} rules per Application Load Balancer by "
-            "default, not counting default rules (a quota adjustable through Service Quotas); "
-            "spread the services over more loadBalancers",
+            f"test rules) exceed ruleQuota {quota}; AWS allows {ALB_RULES} rules per "
+            "Application Load Balancer by default, not counting default rules (a quota "
+            "adjustable through Service Quotas); spread the services over more loadBalancers, "
+            "or set ruleQuota to your account's raised quota",
         )

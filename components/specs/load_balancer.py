@@ -107,6 +107,13 @@ class LoadBalancerSpec(Spec):
     existing: ExistingListenerSpec | None = Field(
         None, description="Use an existing ALB listener instead of creating a load balancer."
     )
+    rule_quota: int = Field(
+        100,
+        ge=1,
+        description="Your account's quota 'Rules per Application Load Balancer' (default rules "
+        "not counted): AWS's default 100, adjustable through Service Quotas. The config refuses "
+        "more listener rules than this on one ALB.",
+    )
     ip_address_type: IpAddressType | None = Field(
         None,
         description="ipv4, dualstack, or dualstack-without-public-ipv4 (internet-facing ALBs: "
