@@ -121,6 +121,13 @@ def check_service_workload(config: StackConfig, at: tuple[str, ...], svc: Servic
 
 
 def _check_grants(config: StackConfig) -> None:
+    net = config.network
+    if config.teams and net.cidr_block is None and net.vpc_cidr_block is None:
+        raise SpecError(
+            ("network", "vpcCidrBlock"),
+            "required with teams: the load balancers' egress to the teams' tasks goes to the "
+            "existing VPC's CIDR",
+        )
     for team, grant in sorted(config.teams.items()):
         lb = config.load_balancers.get(grant.load_balancer)
         if lb is None or lb.type != "application":
