@@ -35,7 +35,7 @@ from components.config import PROJECT, PROJECT_DIR, StackConfig
 
 from . import fastpath, shapes, timings
 from .errors import EngineError
-from .mocks import OfflineMocks, infer_account
+from .mocks import OfflineMocks, infer_account, referenced_outputs
 from .stackfiles import StackFile, load_stack
 
 
@@ -376,6 +376,9 @@ def plan(
     with timings.phase("config"):
         stack_file: StackFile = load_stack(stack, config_file, project_dir)
         account = infer_account(stack_file.values)
+    platform = stack_file.config.platform
+    if platform is not None and platform.stack is not None:  # fail before the program runs
+        referenced_outputs(platform.stack, stack_outputs or {})
     folder = project_dir or (config_file.resolve().parent if config_file else None)
     with timings.phase("program"):
         captured, outputs, stack_urn, invokes, secret_outputs = run_program(

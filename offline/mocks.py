@@ -96,6 +96,21 @@ def infer_account(config: dict[str, Any]) -> str:
     return max(set(found), key=found.count) if found else DEFAULT_ACCOUNT
 
 
+def referenced_outputs(name: str, given: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The outputs of referenced stack `name` (`org/project/stack` or short) in `given`, or an
+    EngineError naming the stack."""
+    from .errors import EngineError
+
+    short = name.rsplit("/", 1)[-1]
+    outputs = given.get(name, given.get(short))
+    if outputs is None:
+        raise EngineError(
+            f"StackReference {name!r}: no outputs given for stack {short!r} (given: "
+            f"{', '.join(sorted(given)) or 'none'}); plan that stack first and pass its outputs"
+        )
+    return outputs
+
+
 class OfflineMocks(pulumi.runtime.Mocks):
     """Answers for `new_resource` and `call` (invokes) under the mock engine."""
 
@@ -136,16 +151,7 @@ class OfflineMocks(pulumi.runtime.Mocks):
 
     def _stack_reference(self, name: str) -> tuple[str, dict]:
         """A StackReference (`org/project/stack` or short): the given stack's outputs."""
-        short = name.rsplit("/", 1)[-1]
-        outputs = self.stack_outputs.get(name, self.stack_outputs.get(short))
-        if outputs is None:
-            from .errors import EngineError
-
-            known = ", ".join(sorted(self.stack_outputs)) or "none"
-            raise EngineError(
-                f"StackReference {name!r}: no outputs given for stack {short!r} (given: "
-                f"{known}); plan that stack first and pass its outputs"
-            )
+        outputs = referenced_outputs(name, self.stack_outputs)
         return name, {"name": name, "outputs": outputs, "secretOutputNames": []}
 
     def _physical_name(self, typ: str, name: str, inputs: dict[str, Any], h: str) -> str:
