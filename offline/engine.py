@@ -21,7 +21,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 from google.protobuf import json_format, struct_pb2
@@ -316,7 +316,7 @@ def run_program(
     pulumi.runtime.set_all_config(wire)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     # Where the program finds the stack files (pulumi.get_root_directory()): Pulumi.yaml's folder.
-    runtime_settings.SETTINGS.root_directory = str(project_dir) if project_dir else None
+    cast(Any, runtime_settings.SETTINGS).root_directory = str(project_dir) if project_dir else None
     outputs: dict[str, Any] = {}
     secret: list[str] = []
     saved_env = os.environ.pop("PULUMI_CONFIG", None)

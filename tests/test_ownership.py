@@ -101,8 +101,10 @@ def test_stacks_of_another_platform_are_not_siblings(tmp_path):
 
 def test_a_platform_stack_that_is_not_a_platform_is_refused(tmp_path):
     single = {**platform_config(), "ecs-platform:stackKind": "single", "ecs-platform:teams": {}}
-    write_project(tmp_path, {"platform-dev": single,
-                             "team-a": service_config(services={"web": web_service("/a/*")})})
+    write_project(
+        tmp_path,
+        {"platform-dev": single, "team-a": service_config(services={"web": web_service("/a/*")})},
+    )
     with pytest.raises(ConfigError, match="is a single stack, not a platform stack"):
         load_stack("team-a", project_dir=tmp_path)
 

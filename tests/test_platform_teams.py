@@ -13,8 +13,8 @@ from offline.engine import Plan, plan
 from offline.errors import EngineError
 
 from .support import (
-    platform_config,
     plan_in,
+    platform_config,
     service_config,
     web_service,
     write_project,
@@ -80,9 +80,7 @@ def platform_security_groups(platform: Plan) -> set[str]:
 
 
 def test_platform_opens_each_granted_albs_egress_to_the_vpc_on_each_granted_port(platform):
-    rules = [
-        r for r in platform.of_type(SG_RULES[1]) if r.name.startswith("public-to-vpc-")
-    ]
+    rules = [r for r in platform.of_type(SG_RULES[1]) if r.name.startswith("public-to-vpc-")]
     ports = sorted((r.inputs["fromPort"], r.inputs["toPort"]) for r in rules)
     assert ports == [(8080, 8080), (9090, 9090)]  # 8080 granted to three grants: one rule
     sg = platform.outputs["platform"]["loadBalancers"]["public"]["securityGroupId"]
@@ -154,9 +152,7 @@ def test_service_stack_tasks_admit_only_the_platform_alb_on_their_port(project, 
 
 
 def service_stack_files() -> list[Path]:
-    return sorted(
-        p for p in EXAMPLE.glob("Pulumi.*.yaml") if "stackKind: service" in p.read_text()
-    )
+    return sorted(p for p in EXAMPLE.glob("Pulumi.*.yaml") if "stackKind: service" in p.read_text())
 
 
 def assert_creates_nothing_of_the_platform(stack: Plan, platform: Plan) -> None:
@@ -184,9 +180,7 @@ def test_every_service_stack_creates_nothing_of_its_platform(project, platform):
 
 
 def test_the_example_plans_end_to_end_platform_first():
-    platform = plan(
-        "platform-dev", project_dir=EXAMPLE
-    )
+    platform = plan("platform-dev", project_dir=EXAMPLE)
     assert platform.outputs["platform"]["teams"]
     for path in service_stack_files():
         stack = path.name.removeprefix("Pulumi.").removesuffix(".yaml")

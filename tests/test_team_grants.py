@@ -16,7 +16,7 @@ from components.config.priorities import rule_priorities
 from components.specs.service import ServiceSpec
 from offline.stackfiles import load_stack
 
-from .support import platform_config, plan_in, service_config, web_service, write_project
+from .support import plan_in, platform_config, service_config, web_service, write_project
 
 
 def refused(tmp_path: Path, stack: str, stacks: dict[str, dict[str, Any]]) -> ConfigError:
@@ -119,8 +119,9 @@ def test_a_priority_range_is_inside_1_to_50000_and_ordered(tmp_path, value, mess
 
 
 def test_a_grant_names_an_alb_of_the_platform(tmp_path):
-    cfg = platform_config(**{"team-a": {"loadBalancer": "internal", "priorities": {"from": 1,
-                                                                                "to": 9}}})
+    cfg = platform_config(
+        **{"team-a": {"loadBalancer": "internal", "priorities": {"from": 1, "to": 9}}}
+    )
     err = refused(tmp_path, "platform-dev", {"platform-dev": cfg})
     assert err.path == "teams.team-a.loadBalancer" and "known: public" in err.message
 

@@ -92,7 +92,7 @@ class StackConfig(Spec):
     )
     teams: dict[Annotated[str, AfterValidator(check_team_name)], TeamGrantSpec] = Field(
         default_factory=dict,
-        description='Platform stacks: what each team\'s service stacks may put on the load '
+        description="Platform stacks: what each team's service stacks may put on the load "
         'balancers, by team name; "*" is the grant of every team without one of its own '
         "({team} in its hosts and paths becomes the team's name).",
     )

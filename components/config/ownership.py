@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..specs.load_balancer import ExistingListenerSpec, LoadBalancerSpec
+from ..specs.load_balancer import LoadBalancerSpec
 from ..specs.platform import ANY_TEAM, BROWNFIELD_LOAD_BALANCER, TeamGrantSpec
 from . import patterns
 from .errors import ConfigError
@@ -97,8 +97,8 @@ def resolve(config: StackConfig, project_dir: Path, source: str, parse: Parse) -
             source,
             "team",
             f"{config.team_name!r} has no grant in {path.name} teams (granted: "
-            f"{', '.join(named) or 'none'}; no \"*\" grant); add teams.{config.team_name} "
-            "there, or a \"*\" grant",
+            f'{", ".join(named) or "none"}; no "*" grant); add teams.{config.team_name} '
+            'there, or a "*" grant',
         )
     cidr = platform.network.cidr_block or platform.network.vpc_cidr_block
     resolved = config.model_copy(
@@ -146,7 +146,9 @@ def claims(config: StackConfig, source: str) -> list[Claim]:
 
 def _brownfield(config: StackConfig, source: str) -> StackConfig:
     platform = config.platform
-    assert platform is not None and platform.listener_arn and platform.load_balancer_security_group_id
+    assert (
+        platform is not None and platform.listener_arn and platform.load_balancer_security_group_id
+    )
     if platform.region is not None and platform.region != config.region:
         raise ConfigError(
             source,
@@ -154,11 +156,13 @@ def _brownfield(config: StackConfig, source: str) -> StackConfig:
             f"{platform.cluster_arn!r} is in {platform.region}, the stack in {config.region} "
             "(aws:region); a service stack deploys in its cluster's region",
         )
-    existing = LoadBalancerSpec(
-        existing=ExistingListenerSpec(
-            listener_arn=platform.listener_arn,
-            security_group_id=platform.load_balancer_security_group_id,
-        )
+    existing = LoadBalancerSpec.model_validate(
+        {
+            "existing": {
+                "listenerArn": platform.listener_arn,
+                "securityGroupId": platform.load_balancer_security_group_id,
+            }
+        }
     )
     resolved = config.model_copy(
         update={
@@ -202,14 +206,15 @@ def _check_grant(config: StackConfig, grant: TeamGrantSpec, granted_at: str, sou
             )
         if lbs[ref.name].type != "application":
             raise ConfigError(
-                source, f"{at}.name", f"{ref.name!r} is an NLB; a service stack routes through ALBs only"
+                source,
+                f"{at}.name",
+                f"{ref.name!r} is an NLB; a service stack routes through ALBs only",
             )
         if ref.name != grant.load_balancer:
             raise ConfigError(
                 source,
                 f"{at}.name",
-                f"{ref.name!r}: team {team} is granted {grant.load_balancer} only "
-                f"({granted_at})",
+                f"{ref.name!r}: team {team} is granted {grant.load_balancer} only ({granted_at})",
             )
         priority = config.listener_rules(ref.name)[name]
         if priority not in grant.priorities:
@@ -259,8 +264,10 @@ def _sibling_claims(
     values = stack_file_values(path)
     kind = values.get("ecs-platform:stackKind")
     ref = values.get("ecs-platform:platform")
-    if kind != "service" or not isinstance(ref, Mapping) or ref.get("stack") != (
-        config.platform.stack if config.platform else None
+    if (
+        kind != "service"
+        or not isinstance(ref, Mapping)
+        or ref.get("stack") != (config.platform.stack if config.platform else None)
     ):
         return []
     stack = path.name.removeprefix("Pulumi.")[:-5]

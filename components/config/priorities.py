@@ -88,8 +88,11 @@ def rule_priorities(
     it: the range is cut into five tiers, and a taken number moves to the next free one,
     wrapping inside the range; a range with no free number left is a config error.
     """
-    taken = {s.load_balancer.priority for s in services.values() if s.load_balancer}
-    taken.discard(None)
+    taken: set[int] = {
+        s.load_balancer.priority
+        for s in services.values()
+        if s.load_balancer and s.load_balancer.priority is not None
+    }
     out: dict[str, int] = {}
     for name, svc in sorted(services.items()):
         ref = svc.load_balancer

@@ -23,16 +23,49 @@ if TYPE_CHECKING:
 
 KIND_KEYS: dict[str, frozenset[str]] = {
     "platform": frozenset(
-        {"network", "cluster", "loadBalancers", "observability", "protection", "policyLevel",
-         "assumptions", "images", "teams", "stackKind"}
+        {
+            "network",
+            "cluster",
+            "loadBalancers",
+            "observability",
+            "protection",
+            "policyLevel",
+            "assumptions",
+            "images",
+            "teams",
+            "stackKind",
+        }
     ),  # fmt: skip
     "service": frozenset(
-        {"services", "workers", "scheduledTasks", "observability", "assumptions", "protection",
-         "policyLevel", "images", "team", "platform", "stackKind"}
+        {
+            "services",
+            "workers",
+            "scheduledTasks",
+            "observability",
+            "assumptions",
+            "protection",
+            "policyLevel",
+            "images",
+            "team",
+            "platform",
+            "stackKind",
+        }
     ),  # fmt: skip
     "single": frozenset(
-        {"network", "cluster", "loadBalancers", "services", "workers", "scheduledTasks",
-         "observability", "assumptions", "protection", "policyLevel", "images", "stackKind"}
+        {
+            "network",
+            "cluster",
+            "loadBalancers",
+            "services",
+            "workers",
+            "scheduledTasks",
+            "observability",
+            "assumptions",
+            "protection",
+            "policyLevel",
+            "images",
+            "stackKind",
+        }
     ),  # fmt: skip
 }
 WORKLOADS = frozenset({"services", "workers", "scheduledTasks"})

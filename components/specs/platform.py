@@ -111,7 +111,9 @@ def _check_arn(value: str, service: str, shape: str, what: str) -> str:
 
 _RESOURCE_SHAPES = {
     "cluster/<name>": r"cluster/[A-Za-z0-9_-]{1,255}",
-    "listener/app/<lb-name>/<lb-id>/<listener-id>": r"listener/app/[A-Za-z0-9-]{1,32}/[0-9a-f]+/[0-9a-f]+",
+    "listener/app/<lb-name>/<lb-id>/<listener-id>": (
+        r"listener/app/[A-Za-z0-9-]{1,32}/[0-9a-f]+/[0-9a-f]+"
+    ),
     "namespace/<id>": r"namespace/ns-[a-z0-9]+",
 }
 
@@ -130,9 +132,9 @@ class PlatformSpec(Spec):
     vpc_id: str | None = Field(
         None, pattern=r"^vpc-[0-9a-f]{8}([0-9a-f]{9})?$", description="Brownfield: the VPC ID."
     )
-    private_subnet_ids: list[Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$")]] = Field(
-        default_factory=list, description="Brownfield: the subnets tasks run in."
-    )
+    private_subnet_ids: list[
+        Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$")]
+    ] = Field(default_factory=list, description="Brownfield: the subnets tasks run in.")
     listener_arn: str | None = Field(
         None,
         description="Brownfield: the existing ALB listener the services add rules to (named "
@@ -163,7 +165,11 @@ class PlatformSpec(Spec):
     @field_validator("cluster_arn")
     @classmethod
     def _cluster(cls, value: str | None) -> str | None:
-        return None if value is None else _check_arn(value, "ecs", "cluster/<name>", "an ECS cluster ARN")
+        return (
+            None
+            if value is None
+            else _check_arn(value, "ecs", "cluster/<name>", "an ECS cluster ARN")
+        )
 
     @field_validator("listener_arn")
     @classmethod
@@ -182,9 +188,7 @@ class PlatformSpec(Spec):
     def _namespace(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        return _check_arn(
-            value, "servicediscovery", "namespace/<id>", "a Cloud Map namespace ARN"
-        )
+        return _check_arn(value, "servicediscovery", "namespace/<id>", "a Cloud Map namespace ARN")
 
     @field_validator("vpc_cidr_block")
     @classmethod

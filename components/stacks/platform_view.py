@@ -109,7 +109,7 @@ def from_stack(config: StackConfig, stack: str) -> PlatformView:
     known = config.platform_load_balancers or {}
     views = {
         name: LoadBalancerView(
-            known.get(name) or LoadBalancerSpec(),
+            known.get(name) or LoadBalancerSpec.model_validate({}),
             listener_arn=get("loadBalancers", name, "listenerArn"),
             security_group_id=get("loadBalancers", name, "securityGroupId"),
             arn_suffix=get("loadBalancers", name, "arnSuffix"),
@@ -158,5 +158,5 @@ def from_arns(config: StackConfig, platform: PlatformSpec) -> PlatformView:
 def _organization() -> str:
     try:
         return pulumi.get_organization() or "organization"
-    except Exception:  # noqa: BLE001 (an engine without organizations)
+    except Exception:
         return "organization"
