@@ -256,3 +256,21 @@ def test_brownfield_load_balancer_is_named_platform(tmp_path):
         svc = web_service("/orders/*")
         write_project(tmp_path, {"orders": service_config(BROWNFIELD, services={"orders": svc})})
         plan_in(tmp_path, "orders")
+
+
+def test_service_stack_alarms_notify_the_platforms_topic_unless_the_team_names_one(tmp_path):
+    topic = "arn:aws:sns:us-east-1:123456789012:platform-alarms"
+    own = "arn:aws:sns:us-east-1:123456789012:team-a-alarms"
+    platform = {**platform_config(), "ecs-platform:observability": {"alarmTopicArn": topic}}
+    web = {"web": web_service("/a/one/*")}
+    write_project(tmp_path, {
+        "platform-dev": platform,
+        "team-a": service_config(services=web),
+        "team-a2": service_config(team="team-a", observability={"alarmTopicArn": own},
+                                  services={"admin": web_service("/a/two/*")}),
+    })  # fmt: skip
+    base = plan_in(tmp_path, "platform-dev")
+    for stack, expected in (("team-a", topic), ("team-a2", own)):
+        alarms = plan_in(tmp_path, stack, base).of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        assert alarms
+        assert all(a.inputs.get("alarmActions") == [expected] for a in alarms), stack

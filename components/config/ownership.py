@@ -12,6 +12,9 @@ platform's stack file is in the project directory:
   `Pulumi.*.yaml` files) has a rule that could match the same request, or the same priority,
   on the same listener.
 
+The resolved config also takes from the platform what the workloads read of it: Container
+Insights and, unless the team names its own, the alarm topic.
+
 A brownfield platform (an existing listener by ARN) grants everything on its one listener,
 named `platform`. Each refusal is one ConfigError naming the file, the key, the value, what is
 allowed and, for a collision, both claims (files, services, patterns).
@@ -101,11 +104,23 @@ def resolve(config: StackConfig, project_dir: Path, source: str, parse: Parse) -
             'there, or a "*" grant',
         )
     cidr = platform.network.cidr_block or platform.network.vpc_cidr_block
+    # What the workloads read of the cluster and alarms: Container Insights (which metrics
+    # exist) and, unless the team names its own, the platform's alarm topic.
+    cluster = config.cluster.model_copy(
+        update={"container_insights": platform.cluster.container_insights}
+    )
+    observability = config.observability
+    if observability.alarm_topic_arn is None:
+        observability = observability.model_copy(
+            update={"alarm_topic_arn": platform.observability.alarm_topic_arn}
+        )
     resolved = config.model_copy(
         update={
             "grant": grant,
             "platform_load_balancers": dict(platform.load_balancers),
             "platform_vpc_cidr": cidr,
+            "cluster": cluster,
+            "observability": observability,
         }
     )
     where = f"teams.{config.team_name}" if config.team_name in platform.teams else 'teams."*"'
