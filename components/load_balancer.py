@@ -46,6 +46,7 @@ class LoadBalancer(pulumi.ComponentResource):
     dns_name: pulumi.Output[str] | None
     client_cidrs: list[str]
     clients: Clients
+    owns_security_group = True  # routing adds the egress to its services' tasks
 
     def __init__(
         self,

@@ -126,7 +126,8 @@ def _admit_load_balancer(
     tasks: aws.ec2.SecurityGroup,
 ) -> None:
     """The tasks admit the load balancer on the app port; a load balancer created here gets the
-    matching egress rule (it has no egress of its own)."""
+    matching egress rule (it has no egress of its own); a platform's load balancer seen from a
+    service stack is not the stack's to change (the platform's grant egress covers it)."""
     child = pulumi.ResourceOptions(parent=parent)
     security_groups.allow_tcp(
         f"{name}-from-lb",
@@ -137,7 +138,7 @@ def _admit_load_balancer(
         description=f"Load balancer {ref.name} to the app port",
         opts=child,
     )
-    if lb.spec.existing is None:
+    if lb.spec.existing is None and lb.owns_security_group:
         security_groups.allow_tcp(
             f"{name}-lb-to-tasks",
             direction="to",

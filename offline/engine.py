@@ -21,11 +21,12 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
+from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, _resolve_callbacks
 from pulumi.runtime.proto import provider_pb2, resource_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop
@@ -34,7 +35,7 @@ from components.config import PROJECT, PROJECT_DIR, StackConfig
 
 from . import fastpath, shapes, timings
 from .errors import EngineError
-from .mocks import OfflineMocks, infer_account
+from .mocks import OfflineMocks, infer_account, referenced_outputs
 from .stackfiles import StackFile, load_stack
 
 
@@ -299,18 +300,23 @@ def run_program(
     region: str,
     account: str,
     program: Path = PROJECT_DIR / "__main__.py",
+    *,
+    project_dir: Path | None = None,
+    stack_outputs: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[list[Captured], dict[str, Any], str, list[str], list[str]]:
     """Run `program` under mocks with `config` ({"ecs-platform:network": ..., ...}).
 
     With `ECS_PLATFORM_FASTPATH=0` in the environment the run uses the SDK's own bookkeeping
     (offline/fastpath.py not applied): slower, and what the tests compare the fast paths against.
     """
-    mocks = OfflineMocks(region=region, account=account)
+    mocks = OfflineMocks(region=region, account=account, stack_outputs=stack_outputs)
     monitor = CapturingMonitor(mocks)
     wire = {k: v if isinstance(v, str) else _json(v) for k, v in config.items()}
     pulumi.runtime.reset_options(project=PROJECT, stack=stack)
     pulumi.runtime.set_all_config(wire)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    # Where the program finds the stack files (pulumi.get_root_directory()): Pulumi.yaml's folder.
+    cast(Any, runtime_settings.SETTINGS).root_directory = str(project_dir) if project_dir else None
     outputs: dict[str, Any] = {}
     secret: list[str] = []
     saved_env = os.environ.pop("PULUMI_CONFIG", None)
@@ -354,14 +360,34 @@ def _json(value: Any) -> str:
     return json.dumps(value)
 
 
-def plan(stack: str, config_file: Path | None = None) -> Plan:
-    """Validate the stack's config, run the program offline, check the result."""
+def plan(
+    stack: str,
+    config_file: Path | None = None,
+    *,
+    project_dir: Path | None = None,
+    stack_outputs: dict[str, dict[str, Any]] | None = None,
+) -> Plan:
+    """Validate the stack's config, run the program offline, check the result.
+
+    `project_dir`: the folder of Pulumi.yaml and the stack files (default: the repository);
+    `stack_outputs`: referenced stack (short name) -> its outputs, for a service stack's
+    StackReference to its platform.
+    """
     with timings.phase("config"):
-        stack_file: StackFile = load_stack(stack, config_file)
+        stack_file: StackFile = load_stack(stack, config_file, project_dir)
         account = infer_account(stack_file.values)
+    platform = stack_file.config.platform
+    if platform is not None and platform.stack is not None:  # fail before the program runs
+        referenced_outputs(platform.stack, stack_outputs or {})
+    folder = project_dir or (config_file.resolve().parent if config_file else None)
     with timings.phase("program"):
         captured, outputs, stack_urn, invokes, secret_outputs = run_program(
-            stack, stack_file.values, stack_file.config.region, account
+            stack,
+            stack_file.values,
+            stack_file.config.region,
+            account,
+            project_dir=folder,
+            stack_outputs=stack_outputs,
         )
     with timings.phase("shapes"):
         errors = [e for r in captured for e in shapes.check_resource(r.type, r.inputs, r.name)]

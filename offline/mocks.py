@@ -96,18 +96,42 @@ def infer_account(config: dict[str, Any]) -> str:
     return max(set(found), key=found.count) if found else DEFAULT_ACCOUNT
 
 
+def referenced_outputs(name: str, given: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The outputs of referenced stack `name` (`org/project/stack` or short) in `given`, or an
+    EngineError naming the stack."""
+    from .errors import EngineError
+
+    short = name.rsplit("/", 1)[-1]
+    outputs = given.get(name, given.get(short))
+    if outputs is None:
+        raise EngineError(
+            f"StackReference {name!r}: no outputs given for stack {short!r} (given: "
+            f"{', '.join(sorted(given)) or 'none'}); plan that stack first and pass its outputs"
+        )
+    return outputs
+
+
 class OfflineMocks(pulumi.runtime.Mocks):
     """Answers for `new_resource` and `call` (invokes) under the mock engine."""
 
-    def __init__(self, region: str, account: str = DEFAULT_ACCOUNT) -> None:
+    def __init__(
+        self,
+        region: str,
+        account: str = DEFAULT_ACCOUNT,
+        stack_outputs: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         self.region = region
         self.account = account
+        # Referenced stack (short name, as in platform.stack) -> its exported outputs.
+        self.stack_outputs = dict(stack_outputs or {})
         self._lock = threading.Lock()
         self.invokes: list[str] = []
 
     # -- resources --------------------------------------------------------------------------
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        if args.typ == "pulumi:pulumi:StackReference":
+            return self._stack_reference(str(args.inputs.get("name") or args.name))
         if not args.custom:
             # Remote components (awsx) are built by their provider plugin, which never runs
             # offline: their outputs are stand-ins, clearly fake.
@@ -124,6 +148,11 @@ class OfflineMocks(pulumi.runtime.Mocks):
         state: dict[str, Any] = {**inputs, "id": rid}
         state.update(self._computed(args.typ, physical, rid, stable, inputs))
         return rid, state
+
+    def _stack_reference(self, name: str) -> tuple[str, dict]:
+        """A StackReference (`org/project/stack` or short): the given stack's outputs."""
+        outputs = referenced_outputs(name, self.stack_outputs)
+        return name, {"name": name, "outputs": outputs, "secretOutputNames": []}
 
     def _physical_name(self, typ: str, name: str, inputs: dict[str, Any], h: str) -> str:
         if isinstance(inputs.get("name"), str):

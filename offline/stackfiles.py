@@ -35,8 +35,8 @@ class StackFile:
     config: StackConfig
 
 
-def stack_path(stack: str) -> Path:
-    return PROJECT_DIR / f"Pulumi.{stack}.yaml"
+def stack_path(stack: str, project_dir: Path | None = None) -> Path:
+    return (project_dir or PROJECT_DIR) / f"Pulumi.{stack}.yaml"
 
 
 def read_config_mapping(path: Path, source: str | None = None) -> dict[str, Any]:
@@ -99,14 +99,24 @@ def apply_project_config(values: dict[str, Any], stack: str, source: str) -> dic
     return merged
 
 
-def load_stack(stack: str, config_file: Path | None = None) -> StackFile:
-    path = config_file or stack_path(stack)
+def load_stack(
+    stack: str, config_file: Path | None = None, project_dir: Path | None = None
+) -> StackFile:
+    """Stack `stack` of the project in `project_dir` (default: the repository), or the file
+    `config_file`. A service stack's platform and sibling stacks are read from `project_dir`
+    (or, for `config_file`, from the file's own folder)."""
+    path = config_file or stack_path(stack, project_dir)
     source = path.name if config_file is None else str(config_file)
     raw, lines = read_stack_file(path, source)
+    folder = project_dir or (config_file.resolve().parent if config_file else PROJECT_DIR)
     try:
         values = apply_project_config(raw, stack, source)
         config = parse_stack_config(
-            values, stack=stack, source=source, project_defaults=project_values()
+            values,
+            stack=stack,
+            source=source,
+            project_defaults=project_values(),
+            project_dir=folder,
         )
     except ConfigError as exc:
         raise stack_yaml.located(exc, lines) from None

@@ -98,3 +98,65 @@ def only(plan_: Plan, type_: str) -> Captured:
     found = plan_.of_type(type_)
     assert len(found) == 1, f"expected one {type_}, got {[r.name for r in found]}"
     return found[0]
+
+
+# -- platform and team service stacks ------------------------------------------------------
+
+PLATFORM_REGION = "us-east-1"
+
+
+def platform_config(**teams: Any) -> dict[str, Any]:
+    """A platform stack: a 10.40.0.0/16 network, one internet-facing ALB `public`, `teams`."""
+    return {
+        "aws:region": PLATFORM_REGION,
+        "ecs-platform:stackKind": "platform",
+        "ecs-platform:network": {"cidrBlock": "10.40.0.0/16", "availabilityZones": 2},
+        "ecs-platform:loadBalancers": {"public": {"type": "application"}},
+        "ecs-platform:teams": teams
+        or {
+            "team-a": {"loadBalancer": "public", "priorities": {"from": 1000, "to": 1999},
+                       "paths": ["/a/*"], "ports": [8080]},
+            "team-b": {"loadBalancer": "public", "priorities": {"from": 2000, "to": 2999},
+                       "paths": ["/b/*"], "hosts": ["*.b.example.com"], "ports": [8080, 9090]},
+            "*": {"loadBalancer": "public", "priorities": {"from": 40000, "to": 49999},
+                  "paths": ["/{team}/*"]},
+        },
+    }  # fmt: skip
+
+
+def web_service(path: str, **extra: Any) -> dict[str, Any]:
+    """A small service routed on the platform's ALB `public` by `path`."""
+    lb = {"name": "public", "pathPatterns": [path], **extra.pop("loadBalancer", {})}
+    return {
+        "image": "public.ecr.aws/nginx/nginx:1.27",
+        "containerPort": 8080,
+        "cpu": 256,
+        "memory": 512,
+        "loadBalancer": lb,
+        **extra,
+    }
+
+
+def service_config(platform: Any = None, **keys: Any) -> dict[str, Any]:
+    """A service stack on `platform` (default: the stack platform-dev), plus top-level keys."""
+    out: dict[str, Any] = {
+        "aws:region": PLATFORM_REGION,
+        "ecs-platform:stackKind": "service",
+        "ecs-platform:platform": platform or {"stack": "platform-dev"},
+    }
+    for key, value in keys.items():
+        out[key if ":" in key else f"ecs-platform:{key}"] = value
+    return out
+
+
+def write_project(folder: Path, stacks: dict[str, dict[str, Any]]) -> Path:
+    """Pulumi.<stack>.yaml for each of `stacks` in `folder` (a project directory)."""
+    for stack, cfg in stacks.items():
+        (folder / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": cfg}))
+    return folder
+
+
+def plan_in(folder: Path, stack: str, platform: Plan | None = None) -> Plan:
+    """Plan `stack` of the project in `folder`; a service stack reads `platform`'s outputs."""
+    outputs = {platform.stack: platform.outputs} if platform is not None else None
+    return plan(stack, project_dir=folder, stack_outputs=outputs)

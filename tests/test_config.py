@@ -93,7 +93,7 @@ def test_pulumi_yaml_declares_every_top_level_key_with_a_type_and_description():
     declared = doc["config"]
     assert set(TOP_LEVEL_KEYS) <= set(declared)
     for key in TOP_LEVEL_KEYS:
-        kind = "string" if key == "policyLevel" else "object"
+        kind = "string" if key in ("policyLevel", "stackKind", "team") else "object"
         assert declared[key]["type"] == kind and declared[key]["description"]
     assert doc["runtime"]["options"]["toolchain"] == "pip"
     assert doc["runtime"]["options"]["virtualenv"] == ".venv"

@@ -22,8 +22,10 @@ import yaml
 from pydantic import ValidationError
 
 from ..specs.common import suggest
+from . import ownership
 from .errors import ConfigError, describe
 from .model import StackConfig
+from .stack_kind_rules import check_keys
 
 PROJECT = "ecs-platform"
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
@@ -42,6 +44,10 @@ TOP_LEVEL_KEYS = (
     "protection",
     "policyLevel",
     "images",
+    "stackKind",
+    "teams",
+    "team",
+    "platform",
 )
 
 
@@ -90,10 +96,15 @@ def parse_stack_config(
     stack: str,
     source: str,
     project_defaults: Mapping[str, Any] | None = None,
+    project_dir: Path | None = None,
+    resolve_platform: bool = True,
 ) -> StackConfig:
     """Validate flattened config (`{"ecs-platform:network": {...}, "aws:region": ...}`).
 
-    Values may be JSON strings (as `pulumi.Config` stores objects) or decoded values.
+    Values may be JSON strings (as `pulumi.Config` stores objects) or decoded values. A service
+    stack is then completed from its platform and checked against it and its sibling stacks
+    (ownership.py), reading their stack files from `project_dir` (default: the repository);
+    `resolve_platform=False` skips that (how the siblings themselves are read).
     """
     defaults = project_values() if project_defaults is None else project_defaults
     values: dict[str, Any] = {}
@@ -112,6 +123,7 @@ def parse_stack_config(
     for key in TOP_LEVEL_KEYS:
         if key in defaults:
             values[key] = deep_merge(defaults[key], values.get(key, defaults[key]))
+    check_keys(values, source)
     region = _decode(raw.get("aws:region"))
     if not isinstance(region, str) or not REGION_PATTERN.match(region):
         raise ConfigError(
@@ -122,10 +134,19 @@ def parse_stack_config(
             else "required: set aws:region (pulumi config set aws:region ap-northeast-2)",
         )
     try:
-        return StackConfig.model_validate({**values, "region": region, "stack": stack})
+        config = StackConfig.model_validate({**values, "region": region, "stack": stack})
     except ValidationError as exc:
         path, message = describe(exc, StackConfig)
         raise ConfigError(source, path, message) from None
+    if config.stack_kind != "service" or not resolve_platform:
+        return config
+
+    def parse(raw: Mapping[str, Any], name: str, file: str) -> StackConfig:
+        return parse_stack_config(
+            raw, stack=name, source=file, project_defaults=defaults, resolve_platform=False
+        )
+
+    return ownership.resolve(config, project_dir or PROJECT_DIR, source, parse)
 
 
 def _decode(value: Any) -> Any:
@@ -143,12 +164,22 @@ def load_stack_config() -> StackConfig:
 
     raw = {**get_config_env(), **CONFIG.get()}
     stack = pulumi.get_stack()
+    project_dir = project_directory()
     try:
-        return parse_stack_config(raw, stack=stack, source=f"Pulumi.{stack}.yaml")
+        return parse_stack_config(
+            raw, stack=stack, source=f"Pulumi.{stack}.yaml", project_dir=project_dir
+        )
     except ConfigError as exc:  # point at the key's line when the stack file is here
         from ..stack_yaml import locate_in_file
 
-        raise locate_in_file(exc, PROJECT_DIR / f"Pulumi.{stack}.yaml") from None
+        raise locate_in_file(exc, project_dir / f"Pulumi.{stack}.yaml") from None
+
+
+def project_directory() -> Path:
+    """Where Pulumi.yaml and the stack files are: Pulumi's root directory (under `pulumi up`
+    in examples/platform-teams, that folder), else the repository."""
+    root = pulumi.get_root_directory()
+    return Path(root) if root else PROJECT_DIR
 
 
 @contextmanager

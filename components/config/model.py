@@ -9,9 +9,9 @@ placement and a load balancer's clients (`placement`), listener rule priorities 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from ..specs.assumptions import AssumptionsSpec
 from ..specs.cluster import CapacityProviderItem, ClusterSpec
@@ -22,6 +22,7 @@ from ..specs.image import ImagesSpec
 from ..specs.load_balancer import LoadBalancerSpec
 from ..specs.network import NetworkSpec
 from ..specs.operations import ObservabilitySpec
+from ..specs.platform import PlatformSpec, StackKind, TeamGrantSpec, check_team_name
 from ..specs.policy_level import PolicyLevel, PolicyLevelSetting, resolve
 from ..specs.protection import ProtectionSpec
 from ..specs.service import ServicePlacement, ServiceSpec
@@ -83,11 +84,49 @@ class StackConfig(Spec):
         default_factory=ImagesSpec,  # type: ignore[arg-type]
         description="Where images may come from (trusted registries).",
     )
+    stack_kind: StackKind = Field(
+        "single",
+        description="single (default: network, cluster, load balancers and every workload in "
+        "one stack), platform (the shared parts and the teams' grants; no workloads) or "
+        "service (one team's workloads on a platform stack's cluster and load balancers).",
+    )
+    teams: dict[Annotated[str, AfterValidator(check_team_name)], TeamGrantSpec] = Field(
+        default_factory=dict,
+        description="Platform stacks: what each team's service stacks may put on the load "
+        'balancers, by team name; "*" is the grant of every team without one of its own '
+        "({team} in its hosts and paths becomes the team's name).",
+    )
+    team: ResourceKey | None = Field(
+        None, description="Service stacks: the team the stack belongs to (default: the stack name)."
+    )
+    platform: PlatformSpec | None = Field(
+        None,
+        description="Service stacks: the platform stack ({stack: platform-dev}) or the existing "
+        "cluster, VPC, subnets and ALB listener by ID (brownfield).",
+    )
+    # Set for a service stack once its platform is known (ownership.resolve): the team's grant,
+    # the platform's load balancers and the VPC's CIDR, when the platform's stack file is read.
+    grant: TeamGrantSpec | None = Field(None, exclude=True, description="The team's grant.")
+    platform_load_balancers: dict[str, LoadBalancerSpec] | None = Field(
+        None, exclude=True, description="The platform stack's load balancers (when read)."
+    )
+    platform_vpc_cidr: str | None = Field(
+        None, exclude=True, description="The platform's VPC CIDR (when known at parse time)."
+    )
 
     @model_validator(mode="before")
     @classmethod
     def _defaults_across_sections(cls, data: Any) -> Any:
+        if isinstance(data, dict):  # Pulumi.yaml's defaults ("" and {}) mean "not set"
+            data = {k: v for k, v in data.items() if not (k in ("team", "platform") and not v)}
+        if isinstance(data, dict) and data.get("stackKind", "single") != "single":
+            return data  # no default ALB: a platform declares its own, a service uses its platform
         return with_default_load_balancer(data)
+
+    @property
+    def team_name(self) -> str:
+        """A service stack's team: `team`, else the stack name."""
+        return self.team or self.stack
 
     @property
     def policy_environment(self) -> tuple[PolicyLevel, str]:

@@ -51,13 +51,19 @@ def _placement(
         strategy=config.strategy(svc),
         rule_priority=rule_priority,
         test_rule_priority=test_rule_priority,
-        vpc_cidr=config.network.cidr_block or config.network.vpc_cidr_block,
+        vpc_cidr=_vpc_cidr(config),
         container_insights=config.cluster.container_insights != "disabled",
         alarm_actions=[alarm_topic] if alarm_topic else [],
         region=config.region,
         task_addressing=_task_addressing(config, svc),
         trusted_registries=list(config.images.trusted_registries),
     )
+
+
+def _vpc_cidr(config: StackConfig) -> str | None:
+    if config.stack_kind == "service":  # the platform's VPC
+        return config.platform_vpc_cidr
+    return config.network.cidr_block or config.network.vpc_cidr_block
 
 
 def _task_addressing(

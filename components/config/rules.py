@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..specs import ipv6_rules
 from ..specs.common import SpecError
-from . import capacity_rules, egress_rules, routing_rules, service_connect_rules
+from . import capacity_rules, egress_rules, routing_rules, service_connect_rules, stack_kind_rules
 
 if TYPE_CHECKING:
     from ..specs.service import ServiceSpec
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 
 def check(config: StackConfig) -> None:
+    stack_kind_rules.check(config)
     for name, svc in config.services.items():
         check_workload(config, ("services", name), svc)
         routing_rules.check_request_scaling(name, svc)
@@ -38,6 +39,8 @@ def check(config: StackConfig) -> None:
 
 def check_workload(config: StackConfig, at: tuple[str, ...], svc: ServiceSpec) -> None:
     """The rules every workload meets; `at` is its key path, e.g. ("workers", "jobs")."""
+    if config.stack_kind == "service":
+        stack_kind_rules.check_service_workload(config, at, svc)
     capacity_rules.check(config, at, svc)
     net = config.network
     if svc.assign_public_ip and not net.creates_vpc and not net.public_subnet_ids:
@@ -46,7 +49,7 @@ def check_workload(config: StackConfig, at: tuple[str, ...], svc: ServiceSpec) -
             "needs network.publicSubnetIds (tasks go in public subnets)",
         )
     egress_rules.check(config, at, svc)
-    if svc.load_balancer is not None:
+    if svc.load_balancer is not None and config.stack_kind != "service":
         routing_rules.check_routing(config, at, svc)
 
 
