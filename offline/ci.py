@@ -89,12 +89,10 @@ def read_kind(stack: str, root: Path = PROJECT_DIR) -> StackKind:
     name = platform.get("stack")
     if not isinstance(name, str) or not name:
         return StackKind(kind, None)  # brownfield: a cluster and listener given by ARN
-    parts = name.split("/")
-    if len(parts) == 3 and parts[1] == PROJECT:
-        name = parts[2]  # org/project/stack of this project
-    elif len(parts) != 1:
+    parts = name.split("/")  # stack, org/stack or org/project/stack, as Pulumi names stacks
+    if len(parts) == 3 and parts[1] != PROJECT:
         return StackKind(kind, None)  # another project's stack: not deployed from here
-    return StackKind(kind, name)
+    return StackKind(kind, parts[-1])
 
 
 def _decode(value: Any) -> Any:

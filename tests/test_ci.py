@@ -114,6 +114,7 @@ FILES = {
     "Pulumi.team-c.yaml": service("{stack: platform-prod}"),
     "Pulumi.team-x.yaml": service(BROWNFIELD),
     "Pulumi.team-y.yaml": service("{stack: acme/other-project/platform-dev}"),
+    "Pulumi.team-z.yaml": service("{stack: acme/platform-dev}"),
     "Pulumi.solo.yaml": SINGLE,
 }
 
@@ -156,6 +157,8 @@ def test_a_changed_platform_file_also_deploys_the_service_stacks_that_reference_
          "reason": "platform platform-dev changed"},
         {"stack": "team-b", "level": "dev", "region": "eu-west-1", "kind": "service",
          "reason": "platform platform-dev changed"},
+        {"stack": "team-z", "level": "dev", "region": "eu-west-1", "kind": "service",
+         "reason": "platform platform-dev changed"},
     ]  # fmt: skip
 
 
@@ -173,7 +176,7 @@ def test_only_the_project_directory_s_stack_files_count(project):
     assert changed(base, "HEAD", root) == []
     commit(root.parent, "tool.py", "print()\n")  # the program: every stack of the directory
     assert [e["stack"] for e in changed(base, "HEAD", root)] == [
-        "platform-dev", "solo", "team-x", "team-y", "team-a", "team-b",
+        "platform-dev", "solo", "team-x", "team-y", "team-a", "team-b", "team-z",
         "platform-prod", "team-c",
     ]  # fmt: skip
 
@@ -181,7 +184,7 @@ def test_only_the_project_directory_s_stack_files_count(project):
 def test_a_service_stack_deploys_after_its_platform_and_never_at_a_lower_level(project):
     root, _ = project
     order = [e["stack"] for e in deploy_order(reversed(sorted(s[7:-5] for s in FILES)), root)]
-    assert order.index("platform-dev") < min(order.index("team-a"), order.index("team-b"))
+    assert order.index("platform-dev") < min(order.index(s) for s in ("team-a", "team-b", "team-z"))
     # team-c is dev by its name but runs on the prod-level platform: it deploys after that
     assert order[-2:] == ["platform-prod", "team-c"]
     # stacks with no listed platform keep the level-then-name order
