@@ -167,7 +167,12 @@ def _diff(args: argparse.Namespace) -> int:
 def _changed(args: argparse.Namespace) -> int:
     from .ci import changed, deploy_order
 
-    stacks = deploy_order(args.stack) if args.stack else changed(args.base, args.head)
+    project_dir = _project_dir(args)
+    stacks = (
+        deploy_order(args.stack, project_dir)
+        if args.stack
+        else changed(args.base, args.head, project_dir)
+    )
     print(json.dumps(stacks))
     return 0
 
@@ -275,12 +280,14 @@ def main(argv: list[str] | None = None) -> int:
 
     c = sub.add_parser(
         "changed",
-        help="stacks a change touches, in deploy order, as JSON [{stack, level, region}] "
-        "(dev levels first, prod last; a program change touches every stack)",
+        help="stacks a change touches, in deploy order, as JSON [{stack, level, region, kind}] "
+        "(dev levels first, prod last, a platform stack before its service stacks; a program "
+        "change touches every stack, a platform change its service stacks)",
     )
     c.add_argument("--base", default="", help="commit before the change (empty: every stack)")
     c.add_argument("--head", default="HEAD", help="commit after the change")
     c.add_argument("--stack", action="append", help="these stacks instead of a git range")
+    c.add_argument("--project-dir", help=PROJECT_DIR_HELP)
     c.set_defaults(run=_changed)
 
     i = sub.add_parser(

@@ -153,3 +153,15 @@ def test_diagram_with_platform_is_one_mermaid_block_per_stack(project):
 def test_a_single_stack_plan_has_no_platform_keys(project):
     doc = plan_json("--stack", "shared", "--project-dir", str(project), "--with-platform")
     assert not {"platform", "environment", "platformPlan"} & set(doc)
+
+
+def test_changed_lists_the_platform_before_its_service_stack(project):
+    done = offline(
+        "changed", "--stack", "payments", "--stack", "shared", "--project-dir", str(project)
+    )
+    assert done.returncode == 0, done.stderr
+    entries = json.loads(done.stdout)
+    assert [(e["stack"], e["kind"]) for e in entries] == [
+        ("shared", "platform"),
+        ("payments", "service"),
+    ]
