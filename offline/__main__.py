@@ -28,26 +28,48 @@ from .errors import EngineError
 
 def _plan(args: argparse.Namespace) -> int:
     from . import awsrules
-    from .engine import plan
+    from .platform_plans import environment_json, plan_stack, platform_line, render_environment
     from .policy import check
     from .report import plan_json, render
 
     if args.timings:
         timings.start()
-    result = plan(args.stack, Path(args.config_file) if args.config_file else None)
+    plans = plan_stack(
+        args.stack,
+        Path(args.config_file) if args.config_file else None,
+        project_dir=_project_dir(args),
+        platform_plan=Path(args.platform_plan) if args.platform_plan else None,
+    )
+    result, source = plans.plan, plans.platform
     with timings.phase("policy"):
         policy = check(result)
         checks = awsrules.check(result)
+        platform = source.plan if args.with_platform and source is not None else None
+        platform_policy = check(platform) if platform is not None else None
+        platform_checks = awsrules.check(platform) if platform is not None else None
     with timings.phase("report"):
         if args.json:
             doc = plan_json(result, policy, checks)
+            if source is not None:
+                doc["platform"] = {"stack": source.reference, "outputs": source.how}
+                if args.with_platform:
+                    doc["environment"] = environment_json(plans)
+                    if platform is not None:
+                        doc["platformPlan"] = plan_json(platform, platform_policy, platform_checks)
             json.dump(doc, sys.stdout, indent=2, sort_keys=False, default=str)
             print()
         else:
+            if source is not None:
+                print(platform_line(source), end="\n\n")
+            if platform is not None:
+                print(render(platform, platform_policy, platform_checks), end="\n\n")
             print(render(result, policy, checks))
+            if args.with_platform and source is not None:
+                print("", *render_environment(plans), sep="\n")
         sys.stdout.flush()
     timings.report(sys.stderr)
-    refused = policy.mandatory
+    # --with-platform: the environment is refused when either stack is
+    refused = policy.mandatory + (platform_policy.mandatory if platform_policy else [])
     if refused:
         print(
             f"refused: {len(refused)} mandatory policy violation(s), e.g. {refused[0].policy}: "
@@ -55,53 +77,79 @@ def _plan(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 3
-    if checks.violations:
-        first = checks.violations[0]
+    violations = checks.violations + (platform_checks.violations if platform_checks else [])
+    if violations:
         print(
-            f"refused: {len(checks.violations)} apply-time AWS rule violation(s), e.g. "
-            f"{first.line()}",
+            f"refused: {len(violations)} apply-time AWS rule violation(s), e.g. "
+            f"{violations[0].line()}",
             file=sys.stderr,
         )
         return 3
     return 0
 
 
-def _load(ref: str, stack: str | None = None):
+def _project_dir(args: argparse.Namespace) -> Path | None:
+    return Path(args.project_dir).resolve() if getattr(args, "project_dir", None) else None
+
+
+def _load(ref: str, stack: str | None = None, project_dir: Path | None = None):
     """A stack name (Pulumi.<name>.yaml) or a path to a stack file, planned as `stack` (default:
-    the <name> of a Pulumi.<name>.yaml file, else the file's stem)."""
-    from .engine import plan
+    the <name> of a Pulumi.<name>.yaml file, else the file's stem); a service stack's platform
+    is planned first (offline/platform_plans.py)."""
+    from .platform_plans import plan_stack
 
     path = Path(ref)
     if path.suffix in (".yaml", ".yml") and path.exists():
         parts = path.name.split(".")
         named = parts[1] if len(parts) == 3 and parts[0] == "Pulumi" else path.stem
-        return plan(stack or named, path)
-    return plan(ref)
+        return plan_stack(stack or named, path, project_dir=project_dir).plan
+    return plan_stack(ref, project_dir=project_dir).plan
 
 
 def _diagram(args: argparse.Namespace) -> int:
     from .diagram import build, mermaid, write
+    from .platform_plans import plan_stack
 
-    result = _load(args.config_file or args.stack)
+    plans = plan_stack(
+        args.stack,
+        Path(args.config_file) if args.config_file else None,
+        project_dir=_project_dir(args),
+        platform_plan=Path(args.platform_plan) if args.platform_plan else None,
+    )
+    result = plans.plan
+    platform = plans.platform.plan if args.with_platform and plans.platform else None
     if args.readme:
         from .diagram import update_readme
 
         path = Path(args.readme)
-        path.write_text(update_readme(path.read_text(), result.stack, mermaid(build(result))))
-        print(f"wrote the {result.stack} diagram into {path}")
+        text = path.read_text()
+        for each in (platform, result):
+            if each is not None:
+                text = update_readme(text, each.stack, mermaid(build(each)))
+                print(f"wrote the {each.stack} diagram into {path}")
+        path.write_text(text)
         return 0
     if args.out is None:
-        sys.stdout.write(mermaid(build(result)))
+        if platform is None:
+            sys.stdout.write(mermaid(build(result)))
+            return 0
+        for each in (platform, result):  # Markdown: one Mermaid block per stack
+            sys.stdout.write(f"### Stack {each.stack}\n\n```mermaid\n{mermaid(build(each))}```\n\n")
         return 0
-    for path in write(result, Path(args.out)):
-        print(f"wrote {path}")
+    for each in (platform, result):
+        if each is not None:
+            for path in write(each, Path(args.out)):
+                print(f"wrote {path}")
     return 0
 
 
 def _diff(args: argparse.Namespace) -> int:
     from .diff import diff, render
 
-    result = diff(_load(args.before, args.stack), _load(args.after, args.stack))
+    project_dir = _project_dir(args)
+    result = diff(
+        _load(args.before, args.stack, project_dir), _load(args.after, args.stack, project_dir)
+    )
     if args.json:
         json.dump(result.to_json(), sys.stdout, indent=2, default=str)
         print()
@@ -119,7 +167,12 @@ def _diff(args: argparse.Namespace) -> int:
 def _changed(args: argparse.Namespace) -> int:
     from .ci import changed, deploy_order
 
-    stacks = deploy_order(args.stack) if args.stack else changed(args.base, args.head)
+    project_dir = _project_dir(args)
+    stacks = (
+        deploy_order(args.stack, project_dir)
+        if args.stack
+        else changed(args.base, args.head, project_dir)
+    )
     print(json.dumps(stacks))
     return 0
 
@@ -157,6 +210,28 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+PROJECT_DIR_HELP = (
+    "directory of Pulumi.yaml and the stack files (default: this repository), e.g. "
+    "examples/platform-teams"
+)
+
+
+def _platform_arguments(p: argparse.ArgumentParser) -> None:
+    """--project-dir, --platform-plan, --with-platform (docs/platform-and-teams.md)."""
+    p.add_argument("--project-dir", help=PROJECT_DIR_HELP)
+    p.add_argument(
+        "--platform-plan",
+        help="a service stack: read its platform's outputs from this saved `plan --json` file "
+        "instead of planning the platform's stack file",
+    )
+    p.add_argument(
+        "--with-platform",
+        action="store_true",
+        help="a service stack: also show its platform stack, and the environment's total cost "
+        "and fresh deploy time",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m offline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -173,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         help="print where the time went to stderr: imports, config, program, shapes, policy, "
         "report (seconds)",
     )
+    _platform_arguments(p)
     p.set_defaults(run=_plan)
 
     g = sub.add_parser("diagram", help="the stack's architecture as Mermaid (and SVG/PNG)")
@@ -182,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         "--out", help="write <stack>.mmd and .dot here, and .svg/.png when Graphviz is installed"
     )
     g.add_argument("--readme", help="replace this stack's Mermaid block in this Markdown file")
+    _platform_arguments(g)
     g.set_defaults(run=_diagram)
 
     d = sub.add_parser(
@@ -198,16 +275,19 @@ def main(argv: list[str] | None = None) -> int:
         "<name> of Pulumi.<name>.yaml, else the file name without .yaml",
     )
     d.add_argument("--json", action="store_true", help="print one JSON object")
+    d.add_argument("--project-dir", help=PROJECT_DIR_HELP)
     d.set_defaults(run=_diff)
 
     c = sub.add_parser(
         "changed",
-        help="stacks a change touches, in deploy order, as JSON [{stack, level, region}] "
-        "(dev levels first, prod last; a program change touches every stack)",
+        help="stacks a change touches, in deploy order, as JSON [{stack, level, region, kind}] "
+        "(dev levels first, prod last, a platform stack before its service stacks; a program "
+        "change touches every stack, a platform change its service stacks)",
     )
     c.add_argument("--base", default="", help="commit before the change (empty: every stack)")
     c.add_argument("--head", default="HEAD", help="commit after the change")
     c.add_argument("--stack", action="append", help="these stacks instead of a git range")
+    c.add_argument("--project-dir", help=PROJECT_DIR_HELP)
     c.set_defaults(run=_changed)
 
     i = sub.add_parser(

@@ -1,0 +1,174 @@
+"""Offline plans of a service stack and the platform stack it reads through a StackReference.
+
+Under `pulumi up` a service stack (`stackKind: service`, `platform: {stack: NAME}`) reads the
+platform's outputs from the Pulumi service; offline there is no service, so the platform stack
+is planned first, from its own stack file in the same project directory, and the
+StackReference is answered with the platform's planned outputs. Alternatively a saved plan
+(`python -m offline plan --stack NAME --json > platform.json`, for a platform in another
+project or planned once for many teams) gives those outputs with `--platform-plan`.
+
+`--with-platform` adds the environment's view: both reports, then the total monthly cost (the
+two stacks' sums) and a fresh environment's deploy time (the platform's critical path, then the
+service stack's, since `pulumi up` of a service stack needs the platform's outputs first).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from components.config import PROJECT
+
+from .engine import Plan, plan
+from .errors import EngineError
+from .stackfiles import read_config_mapping
+
+
+@dataclass(frozen=True)
+class PlatformSource:
+    """Where a service stack's platform outputs came from."""
+
+    reference: str  # as written in the stack file: NAME or org/project/NAME
+    stack: str  # the platform stack's name
+    how: str  # "planned from Pulumi.NAME.yaml" or "read from FILE"
+    outputs: dict[str, Any]
+    plan: Plan | None  # the platform's plan, when planned here
+    saved: dict[str, Any] | None  # the platform's saved JSON plan, when read from a file
+
+
+@dataclass(frozen=True)
+class StackPlans:
+    plan: Plan
+    platform: PlatformSource | None
+
+
+def referenced_platform(values: Mapping[str, Any]) -> str | None:
+    """The platform stack a service stack's raw config references (`platform.stack`), if any."""
+    if values.get(f"{PROJECT}:stackKind") != "service":
+        return None
+    platform = values.get(f"{PROJECT}:platform")
+    if not isinstance(platform, Mapping):
+        return None
+    name = platform.get("stack")
+    return name if isinstance(name, str) and name else None
+
+
+def stack_file(stack: str, config_file: Path | None, project_dir: Path | None) -> Path:
+    if config_file is not None:
+        return config_file
+    from components.config import PROJECT_DIR
+
+    return (project_dir or PROJECT_DIR) / f"Pulumi.{stack}.yaml"
+
+
+def plan_stack(
+    stack: str,
+    config_file: Path | None = None,
+    *,
+    project_dir: Path | None = None,
+    platform_plan: Path | None = None,
+) -> StackPlans:
+    """Plan `stack`; a service stack's platform is planned first (or read from `platform_plan`)."""
+    path = stack_file(stack, config_file, project_dir)
+    reference = referenced_platform(read_config_mapping(path, path.name)) if path.exists() else None
+    if reference is None:
+        return StackPlans(plan(stack, config_file, project_dir=project_dir), None)
+    source = platform_outputs(reference, project_dir=project_dir, platform_plan=platform_plan)
+    outputs = {reference: source.outputs, source.stack: source.outputs}
+    result = plan(stack, config_file, project_dir=project_dir, stack_outputs=outputs)
+    return StackPlans(result, source)
+
+
+def platform_outputs(
+    reference: str, *, project_dir: Path | None, platform_plan: Path | None
+) -> PlatformSource:
+    """The platform's outputs: from a saved JSON plan, else by planning its stack file."""
+    name = reference.rsplit("/", 1)[-1]
+    if platform_plan is not None:
+        try:
+            doc = json.loads(platform_plan.read_text())
+        except (OSError, ValueError) as exc:
+            raise EngineError(
+                f"--platform-plan {platform_plan}: not a saved plan ({exc})"
+            ) from None
+        if not isinstance(doc, dict) or "outputs" not in doc:
+            raise EngineError(
+                f"--platform-plan {platform_plan}: no outputs; save one with "
+                f"`python -m offline plan --stack {name} --json > {platform_plan}`"
+            )
+        if doc.get("stack") != name:
+            raise EngineError(
+                f"--platform-plan {platform_plan} is the plan of stack {doc.get('stack')!r}; "
+                f"this stack references {reference!r}"
+            )
+        return PlatformSource(
+            reference, name, f"read from {platform_plan}", doc["outputs"], None, doc
+        )
+    parts = reference.split("/")
+    path = stack_file(name, None, project_dir)
+    if len(parts) == 3 and parts[1] != PROJECT or not path.exists():
+        raise EngineError(
+            f"this service stack references platform stack {reference!r}, which is not "
+            f"{path} of this project; plan the platform where its stack file is and pass "
+            f"its saved plan: "
+            f"--platform-plan FILE (`python -m offline plan --stack {name} --json > FILE`)"
+        )
+    platform = plan(name, project_dir=project_dir)
+    return PlatformSource(
+        reference, name, f"planned from {path.name}", platform.outputs, platform, None
+    )
+
+
+def environment_json(plans: StackPlans) -> dict[str, Any]:
+    """The whole environment (platform + this service stack): cost and fresh deploy time."""
+    from . import cost, deploy
+
+    source = plans.platform
+    assert source is not None
+    service_cost = cost.estimate(plans.plan)
+    service_fresh = deploy.estimate(plans.plan).fresh_stack_seconds / 60
+    if source.plan is not None:
+        platform_cost = cost.estimate(source.plan).monthly_usd
+        platform_fresh = deploy.estimate(source.plan).fresh_stack_seconds / 60
+    else:
+        saved = source.saved or {}
+        platform_cost = float(saved.get("cost", {}).get("monthlyUsd", 0.0))
+        platform_fresh = float(saved.get("deployment", {}).get("freshStackMinutes", 0.0))
+    return {
+        "stacks": [source.stack, plans.plan.stack],
+        "monthlyUsd": round(platform_cost + service_cost.monthly_usd, 2),
+        "monthlyUsdByStack": {
+            source.stack: round(platform_cost, 2),
+            plans.plan.stack: round(service_cost.monthly_usd, 2),
+        },
+        "freshEnvironmentMinutes": round(platform_fresh + service_fresh, 2),
+        "freshMinutesByStack": {
+            source.stack: round(platform_fresh, 2),
+            plans.plan.stack: round(service_fresh, 2),
+        },
+    }
+
+
+def render_environment(plans: StackPlans) -> list[str]:
+    env = environment_json(plans)
+    platform, service = env["stacks"]
+    cost_by, fresh_by = env["monthlyUsdByStack"], env["freshMinutesByStack"]
+    return [
+        f"Environment {platform} + {service}:",
+        f"  cost per month (USD): {env['monthlyUsd']:.2f} "
+        f"({platform} {cost_by[platform]:.2f} + {service} {cost_by[service]:.2f})",
+        f"  fresh environment: {env['freshEnvironmentMinutes']:.1f} min "
+        f"({platform} {fresh_by[platform]:.1f} min, then {service} {fresh_by[service]:.1f} min: "
+        "a service stack deploys once the platform's outputs exist)",
+    ]
+
+
+def platform_line(source: PlatformSource) -> str:
+    """One line saying where the StackReference's answer came from."""
+    return (
+        f"Platform stack {source.reference}: outputs {source.how} "
+        "(the StackReference is answered with them)"
+    )
