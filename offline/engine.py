@@ -78,6 +78,8 @@ class Plan:
     stack_urn: str = ""
     invokes: list[str] = field(default_factory=list)
     secret_outputs: list[str] = field(default_factory=list)  # exported keys Pulumi keeps secret
+    # a service stack: the outputs its StackReference was answered with (the platform's)
+    referenced: dict[str, Any] = field(default_factory=dict)
 
     def of_type(self, type_: str) -> list[Captured]:
         return [r for r in self.resources if r.type == type_]
@@ -377,8 +379,9 @@ def plan(
         stack_file: StackFile = load_stack(stack, config_file, project_dir)
         account = infer_account(stack_file.values)
     platform = stack_file.config.platform
+    referenced: dict[str, Any] = {}
     if platform is not None and platform.stack is not None:  # fail before the program runs
-        referenced_outputs(platform.stack, stack_outputs or {})
+        referenced = referenced_outputs(platform.stack, stack_outputs or {})
     folder = project_dir or (config_file.resolve().parent if config_file else None)
     with timings.phase("program"):
         captured, outputs, stack_urn, invokes, secret_outputs = run_program(
@@ -409,4 +412,5 @@ def plan(
         stack_urn=stack_urn,
         invokes=invokes,
         secret_outputs=secret_outputs,
+        referenced=referenced,
     )

@@ -24,7 +24,7 @@ from components.config import PROJECT
 
 from .engine import Plan, plan
 from .errors import EngineError
-from .stackfiles import read_config_mapping
+from .stackfiles import load_stack, read_config_mapping
 
 
 @dataclass(frozen=True)
@@ -71,12 +71,17 @@ def plan_stack(
     project_dir: Path | None = None,
     platform_plan: Path | None = None,
 ) -> StackPlans:
-    """Plan `stack`; a service stack's platform is planned first (or read from `platform_plan`)."""
+    """Plan `stack`; a service stack's platform is planned first (or read from `platform_plan`).
+
+    The project directory is `project_dir`, else the folder of `config_file`, else this
+    repository (as offline/engine.py reads it)."""
     path = stack_file(stack, config_file, project_dir)
     reference = referenced_platform(read_config_mapping(path, path.name)) if path.exists() else None
     if reference is None:
         return StackPlans(plan(stack, config_file, project_dir=project_dir), None)
-    source = platform_outputs(reference, project_dir=project_dir, platform_plan=platform_plan)
+    load_stack(stack, config_file, project_dir)  # its own config errors first (exit 2)
+    folder = project_dir or (config_file.resolve().parent if config_file else None)
+    source = platform_outputs(reference, project_dir=folder, platform_plan=platform_plan)
     outputs = {reference: source.outputs, source.stack: source.outputs}
     result = plan(stack, config_file, project_dir=project_dir, stack_outputs=outputs)
     return StackPlans(result, source)

@@ -353,3 +353,28 @@ def test_diff_refuses_what_plan_refuses_on_the_after_side(capsys, monkeypatch, t
     out, err = capsys.readouterr()
     assert "REFUSED** by apply-time AWS rules after the change" in out
     assert "refused by an apply-time AWS rule: ecs-managed-instances-not-put-on-cluster" in err
+
+
+def test_under_preview_a_stack_references_outputs_are_declared_not_dangling():
+    """A service stack's listener, cluster and subnets come from its platform's outputs (the
+    StackReference's props): the policy pack's graph takes them as declared values."""
+    from types import SimpleNamespace
+
+    from offline.awsrules.sources import from_policy_stack
+
+    listener = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/x/1/2"
+
+    def resource(type_: str, name: str, props: dict) -> SimpleNamespace:
+        return SimpleNamespace(
+            urn=f"urn:pulumi:team::p::{type_}::{name}", resource_type=type_, name=name,
+            props=props, parent=None, dependencies=[], opts=SimpleNamespace(protect=False),
+        )  # fmt: skip
+
+    rule = resource("aws:lb/listenerRule:ListenerRule", "web-rule", {"listenerArn": listener})
+    reference = resource(
+        "pulumi:pulumi:StackReference", "platform",
+        {"name": "o/p/platform", "outputs": {"platform": {"loadBalancers": {"public": {
+            "listenerArn": listener}}}}},
+    )  # fmt: skip
+    assert from_policy_stack([rule, reference]).declared(listener)
+    assert not from_policy_stack([rule]).declared(listener)

@@ -16,7 +16,14 @@ from components.config.priorities import rule_priorities
 from components.specs.service import ServiceSpec
 from offline.stackfiles import load_stack
 
-from .support import plan_in, platform_config, service_config, web_service, write_project
+from .support import (
+    config,
+    plan_in,
+    platform_config,
+    service_config,
+    web_service,
+    write_project,
+)
 
 
 def refused(tmp_path: Path, stack: str, stacks: dict[str, dict[str, Any]]) -> ConfigError:
@@ -236,3 +243,13 @@ def test_derived_priorities_stay_inside_the_range_and_are_unique(low, width, pat
 def test_deeper_paths_get_lower_priorities_inside_the_range():
     got = rule_priorities({"web": svc("/a/*"), "api": svc("/a/api/*")}, (1000, 1999))
     assert got["api"] < got["web"]
+
+
+@pytest.mark.parametrize("kind", [["service"], {"kind": "platform"}, "services"])
+def test_a_stack_kind_that_is_not_one_of_the_three_is_one_config_error(kind):
+    from components.config import parse_stack_config
+
+    with pytest.raises(ConfigError) as info:  # parsed directly: no Pulumi.yaml type check first
+        parse_stack_config(config(stackKind=kind), stack="test", source="Pulumi.test.yaml")
+    assert info.value.path == "stackKind"
+    assert all(kind in info.value.message for kind in ("single", "platform", "service"))

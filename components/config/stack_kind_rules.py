@@ -90,7 +90,7 @@ def _why(kind: str, key: str) -> str:
 def check_keys(values: Mapping[str, Any], source: str) -> None:
     """A key set to a non-empty value that the stack's kind does not hold: ConfigError."""
     kind = values.get("stackKind", "single")
-    if kind not in KIND_KEYS:
+    if not isinstance(kind, str) or kind not in KIND_KEYS:
         return  # the model refuses it with the allowed values
     for key, value in values.items():
         if key in KIND_KEYS[kind] or value in ({}, None, [], "auto", ""):

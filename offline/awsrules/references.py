@@ -291,7 +291,7 @@ def _exported_urls(graph: Graph) -> Iterator[tuple[Node | None, str]]:
         if not isinstance(url, str):
             continue
         host = urlparse(url).hostname or ""
-        if host not in hosts:
+        if host not in hosts and not graph.declared(host):  # e.g. the platform's ALB
             yield (
                 None,
                 (

@@ -13,6 +13,7 @@ from .graph import IDENTITY_KEYS, UNKNOWN, Graph, Node, string_leaves
 
 # Provider-owned values every account has: never dangling.
 AWS_OWNED_PREFIXES = ("arn:aws:iam::aws:policy/",)
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
 
 
 def external_values(config: Any) -> set[str]:
@@ -51,7 +52,9 @@ def from_plan(plan: Any) -> Graph:
                 ids=frozenset(ids),
             )
         )
-    return Graph(nodes, external_values(plan.config), plan.outputs, plan.config)
+    # a service stack's platform owns what its StackReference returns: declared, not dangling
+    referenced = set(string_leaves(getattr(plan, "referenced", None) or {}))
+    return Graph(nodes, external_values(plan.config) | referenced, plan.outputs, plan.config)
 
 
 def plain(value: Any) -> Any:
@@ -99,4 +102,11 @@ def from_policy_stack(resources: Any, config: Mapping[str, Any] | None = None) -
                 ids=frozenset(ids),
             )
         )
-    return Graph(nodes, set(string_leaves(config or {})))
+    # a service stack's StackReference: the platform's outputs are its declared externals
+    referenced = {
+        leaf
+        for r in resources
+        if r.resource_type == STACK_REFERENCE
+        for leaf in string_leaves(plain(r.props).get("outputs") or {})
+    }
+    return Graph(nodes, set(string_leaves(config or {})) | referenced)
