@@ -144,9 +144,12 @@ def _diagram(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from components.config import PROJECT_DIR
+
     from .diff import diff, render
 
-    project_dir = _project_dir(args)
+    # both sides are stack files of this project (a snapshot may sit elsewhere, e.g. base/)
+    project_dir = _project_dir(args) or PROJECT_DIR
     result = diff(
         _load(args.before, args.stack, project_dir), _load(args.after, args.stack, project_dir)
     )

@@ -36,15 +36,18 @@ def refused(before: Plan, after: Plan) -> list[Replacement]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .engine import plan
+    from components.config import PROJECT_DIR
+
+    from .platform_plans import plan_stack
 
     parser = argparse.ArgumentParser(prog="python -m offline.guard", description=__doc__)
     parser.add_argument("--stack", required=True, help="current stack (Pulumi.<stack>.yaml)")
     parser.add_argument("--config-file", required=True, help="the edited stack file")
     args = parser.parse_args(argv)
     try:
-        before = plan(args.stack)
-        after = plan(args.stack, Path(args.config_file))
+        # a service stack is planned on its platform's planned outputs, both sides
+        before = plan_stack(args.stack).plan
+        after = plan_stack(args.stack, Path(args.config_file), project_dir=PROJECT_DIR).plan
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2

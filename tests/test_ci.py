@@ -14,7 +14,10 @@ import yaml
 from components.config import ConfigError
 from offline.__main__ import main
 from offline.ci import changed, changed_stacks, deploy_order, set_image
-from tests.test_stacks import STACKS
+from tests.stack_files import ROOT as PROJECT_ROOT
+from tests.stack_files import locate, stack_ids
+
+STACKS = [name for folder, name in map(locate, stack_ids()) if folder == PROJECT_ROOT]
 
 STACK_FILE = """\
 # team stack

@@ -18,10 +18,11 @@ from components.config import (
 )
 from offline.schema import SCHEMA_PATH, schema_text
 from offline.stackfiles import load_stack
+from tests.stack_files import locate, stack_file, stack_ids
 from tests.support import DELETE, config, mutate
 
 ROOT = Path(__file__).resolve().parent.parent
-STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
+STACKS = stack_ids()
 
 SECRET = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:db-AbCdEf"
 PARAM = "arn:aws:ssm:ap-northeast-2:123456789012:parameter/app/api-key"
@@ -62,15 +63,16 @@ def test_the_base_config_of_these_tests_is_valid():
     parse(VALID)
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_every_shipped_stack_file_parses(stack):
-    assert load_stack(stack).config.stack == stack
+@pytest.mark.parametrize("stack_id", STACKS)
+def test_every_shipped_stack_file_parses(stack_id):
+    folder, stack = locate(stack_id)
+    assert load_stack(stack, project_dir=folder).config.stack == stack
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_every_shipped_stack_file_matches_the_published_json_schema(stack):
+@pytest.mark.parametrize("stack_id", STACKS)
+def test_every_shipped_stack_file_matches_the_published_json_schema(stack_id):
     schema = json.loads(SCHEMA_PATH.read_text())
-    doc = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())
+    doc = yaml.safe_load(stack_file(stack_id).read_text())
     jsonschema.validate(doc, schema)
 
 

@@ -26,10 +26,12 @@ from pulumi.runtime import rpc
 
 from offline import fastpath
 from offline.engine import EngineError, _answer, _serialize, plan, run_program
+from offline.platform_plans import plan_stack
+from tests.stack_files import locate, stack_ids
 from tests.support import fixture_path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
+SHIPPED = stack_ids()  # every stack file that exists (tests/stack_files.py)
 FIXTURES = ["dev", "staging", "prod"]  # the tests' own stack files (tests/fixtures/stacks)
 
 
@@ -54,10 +56,11 @@ def _switched(monkeypatch: pytest.MonkeyPatch, fast: bool, run: Any) -> Any:
         return run()
 
 
-@pytest.mark.parametrize("stack", SHIPPED)
-def test_every_shipped_stack_plans_identically_on_the_sdks_own_bookkeeping(stack, monkeypatch):
-    fast = _switched(monkeypatch, True, lambda: plan(stack))
-    plain = _switched(monkeypatch, False, lambda: plan(stack))
+@pytest.mark.parametrize("stack_id", SHIPPED)
+def test_every_shipped_stack_plans_identically_on_the_sdks_own_bookkeeping(stack_id, monkeypatch):
+    folder, stack = locate(stack_id)
+    fast = _switched(monkeypatch, True, lambda: plan_stack(stack, project_dir=folder).plan)
+    plain = _switched(monkeypatch, False, lambda: plan_stack(stack, project_dir=folder).plan)
     assert _essence(fast) == _essence(plain)
 
 

@@ -15,6 +15,7 @@ import yaml
 
 from offline.__main__ import main
 from tests.support import fixture_doc, fixture_path
+from tests.stack_files import locate
 from tests.test_stacks import STACKS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,9 +76,10 @@ def test_each_mistake_is_refused_with_a_message_that_names_the_problem(mistake, 
         assert err.startswith("refused: ") and err.count("\n") == 1
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_every_stack_file_plans_with_exit_0_and_reports_its_policy_findings(stack, capsys):
-    code, out, err = run(["plan", "--stack", stack, "--json"], capsys)
+@pytest.mark.parametrize("stack_id", STACKS)
+def test_every_stack_file_plans_with_exit_0_and_reports_its_policy_findings(stack_id, capsys):
+    folder, stack = locate(stack_id)
+    code, out, err = run(["plan", "--stack", stack, "--project-dir", str(folder), "--json"], capsys)
     assert code == 0, err
     policy = json.loads(out)["policy"]
     assert policy["environment"] in ("dev", "staging", "prod") and policy["levelFrom"]

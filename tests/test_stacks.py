@@ -1,9 +1,11 @@
 """Invariants of every stack file in the repository, whatever the team puts in them.
 
-Parametrised over the `Pulumi.*.yaml` that exist: add, edit, copy or delete them and these still
-hold. Each stack plans, passes its own policy level, keeps URNs unique and inside components,
-follows the plan JSON contract, and takes everyday edits (image tags, task counts, task size,
-scaling limits) plus one more service without replacing anything stateful or losing a URN.
+Parametrised over the `Pulumi.*.yaml` that exist, at the root and in every project directory
+under examples/ (tests/stack_files.py): add, edit, copy or delete them and these still hold; a
+service stack is planned on its platform stack's planned outputs. Each stack plans, passes its
+own policy level, keeps URNs unique and inside components, follows the plan JSON contract, and
+takes everyday edits (image tags, task counts, task size, scaling limits) plus one more service
+(one more team's grant on a platform stack) without replacing anything stateful or losing a URN.
 What the components build from a given config is tested on the tests' own fixtures
 (tests/fixtures/stacks, tests/support.py), never on the shipped examples' content.
 """
@@ -24,26 +26,28 @@ from components.config import StackConfig
 from components.specs.fargate import FARGATE_SIZES
 from offline import awsrules
 from offline.engine import Plan, plan
+from offline.platform_plans import plan_stack
 from offline.policy import check
 from offline.replacement import replacements, stackless
 from offline.report import plan_json, render
+from tests.stack_files import locate, stack_file, stack_ids
 
-ROOT = Path(__file__).resolve().parent.parent
-# Pulumi.<stack>.yaml; a stack name may itself contain dots (Pulumi.eu.prod.yaml)
-STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
+STACKS = stack_ids()
 ADDED = "added-check"  # the service the edit adds (a name no example uses)
 _plans: dict[str, Plan] = {}
 
 
-def stack_plan(stack: str) -> Plan:
-    if stack not in _plans:
-        _plans[stack] = plan(stack)
-    return _plans[stack]
+def stack_plan(stack_id: str) -> Plan:
+    if stack_id not in _plans:
+        folder, name = locate(stack_id)
+        _plans[stack_id] = plan_stack(name, project_dir=folder).plan
+    return _plans[stack_id]
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_plan_json_follows_the_contract(stack):
-    doc = json.loads(json.dumps(plan_json(stack_plan(stack))))
+@pytest.mark.parametrize("stack_id", STACKS)
+def test_plan_json_follows_the_contract(stack_id):
+    stack = locate(stack_id)[1]
+    doc = json.loads(json.dumps(plan_json(stack_plan(stack_id))))
     assert {"stack", "project", "resources", "outputs", "cost", "deployment", "policy"} <= set(doc)
     assert doc["stack"] == stack and doc["project"] == "ecs-platform"
     for resource in doc["resources"]:
@@ -70,9 +74,9 @@ def configured_names(config: StackConfig) -> set[str]:
             | set(config.workers))  # fmt: skip
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_no_logical_name_contains_the_stack_name(stack):
-    result = stack_plan(stack)
+@pytest.mark.parametrize("stack_id", STACKS)
+def test_no_logical_name_contains_the_stack_name(stack_id):
+    result, stack = stack_plan(stack_id), locate(stack_id)[1]
     owners = sorted(configured_names(result.config), key=len, reverse=True)
     for r in result.resources:
         # the config's own names (a service called like the stack) are the team's choice
@@ -80,9 +84,10 @@ def test_no_logical_name_contains_the_stack_name(stack):
         assert stack not in role.split("-"), r.name
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_the_human_report_lists_the_tree_and_counts(stack):
-    text = render(stack_plan(stack))
+@pytest.mark.parametrize("stack_id", STACKS)
+def test_the_human_report_lists_the_tree_and_counts(stack_id):
+    stack = locate(stack_id)[1]
+    text = render(stack_plan(stack_id))
     assert text.startswith(f"Stack {stack} (ecs-platform)") and "Resources by type:" in text
 
 
@@ -123,9 +128,13 @@ def retag(image: str) -> str:
 
 def everyday_edits(doc: dict[str, Any], config: StackConfig) -> dict[str, Any]:
     """New image tags, one more task, a bigger Fargate task, a higher scaling limit, and one
-    more service shaped like an existing one (so it meets the stack's own rules)."""
+    more service shaped like an existing one (so it meets the stack's own rules); on a platform
+    stack, one more team's grant."""
     out = copy.deepcopy(doc)
     cfg = out["config"]
+    if config.stack_kind == "platform":
+        added_grant(cfg, config)
+        return out
     services = cfg.get("ecs-platform:services") or {}
     for name, svc in services.items():
         if "image" in svc:
@@ -156,8 +165,9 @@ def everyday_edits(doc: dict[str, Any], config: StackConfig) -> dict[str, Any]:
 
 def added_service(services: dict[str, Any], config: StackConfig) -> dict[str, Any]:
     """A copy of a service behind an ALB (else any service) under a path of its own."""
+    lbs = config.platform_load_balancers or config.load_balancers  # a service stack: the platform's
     on_alb = [n for n, s in config.services.items() if s.load_balancer is not None
-              and config.load_balancers[s.load_balancer.name].type == "application"]  # fmt: skip
+              and lbs[s.load_balancer.name].type == "application"]  # fmt: skip
     plain = [n for n, s in config.services.items() if s.launch_type != "EXTERNAL"]
     if not on_alb and not plain:
         public_ip = config.network.creates_vpc and config.network.nat_gateways == "none"
@@ -173,20 +183,34 @@ def added_service(services: dict[str, Any], config: StackConfig) -> dict[str, An
         )  # type: ignore[union-attr]
         ref.pop("priority", None)
         ref["pathPatterns"] = [f"/{ADDED}/*"]
+        if config.stack_kind == "service":  # under a path the team's grant already covers
+            paths = config.services[on_alb[0]].load_balancer.path_patterns  # type: ignore[union-attr]
+            ref["pathPatterns"] = [f"{paths[0].rstrip('*').rstrip('/')}/{ADDED}/*"]
     else:
         source.pop("loadBalancer", None)
     return source
 
 
-def edited_plan(stack: str) -> Plan:
-    if stack not in _edited:
-        doc = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())
-        edited = everyday_edits(doc, stack_plan(stack).config)
+def added_grant(cfg: dict[str, Any], config: StackConfig) -> None:
+    """A platform's everyday edit: one more team, on its first ALB, above the named ranges."""
+    albs = [n for n, lb in config.load_balancers.items() if lb.type == "application"]
+    top = max((g.priorities.to for t, g in config.teams.items() if t != "*"), default=0)
+    if albs and top + 10 <= 50_000:
+        teams = cfg.setdefault("ecs-platform:teams", {})
+        teams[ADDED] = {"loadBalancer": albs[0], "priorities": {"from": top + 1, "to": top + 10},
+                        "paths": [f"/{ADDED}/*"]}  # fmt: skip
+
+
+def edited_plan(stack_id: str) -> Plan:
+    if stack_id not in _edited:
+        folder, stack = locate(stack_id)
+        doc = yaml.safe_load(stack_file(stack_id).read_text())
+        edited = everyday_edits(doc, stack_plan(stack_id).config)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"Pulumi.{stack}.yaml"
             path.write_text(yaml.safe_dump(edited))
-            _edited[stack] = plan(stack, path)
-    return _edited[stack]
+            _edited[stack_id] = plan_stack(stack, path, project_dir=folder).plan
+    return _edited[stack_id]
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -194,7 +218,8 @@ def test_everyday_edits_and_one_more_service_keep_every_existing_urn(stack):
     before = {stackless(r.urn) for r in stack_plan(stack).resources}
     after = edited_plan(stack)
     assert before - {stackless(r.urn) for r in after.resources} == set()
-    after.named(f"{ADDED}-service", "aws:ecs/service:Service")
+    if stack_plan(stack).config.stack_kind != "platform":
+        after.named(f"{ADDED}-service", "aws:ecs/service:Service")
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -183,6 +183,11 @@ class StackConfig(Spec):
         """Placement of a scheduled task or worker (sized and placed like a service)."""
         return placement.task_placement(self, task)
 
+    def load_balancer(self, name: str) -> LoadBalancerSpec:
+        """Load balancer `name`: this stack's, or (a service stack) its platform's."""
+        own = self.load_balancers.get(name)
+        return own if own is not None else (self.platform_load_balancers or {})[name]
+
     def client_cidrs(self, lb_name: str) -> list[str]:
         """Who may connect to a load balancer: configured, else the internet or the VPC."""
         return placement.client_cidrs(self, lb_name)

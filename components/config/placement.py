@@ -75,11 +75,11 @@ def _task_addressing(
 
 def client_cidrs(config: StackConfig, lb_name: str) -> list[str]:
     """Who may connect to a load balancer: configured, else the internet or the VPC."""
-    lb = config.load_balancers[lb_name]
+    lb = config.load_balancer(lb_name)  # a service stack: its platform's
     if lb.allowed_cidrs is not None:
         return lb.allowed_cidrs
     if not lb.internal:
         return ["0.0.0.0/0"]
-    vpc = config.network.cidr_block or config.network.vpc_cidr_block
+    vpc = config.network.cidr_block or config.network.vpc_cidr_block or config.platform_vpc_cidr
     assert vpc is not None  # checked in routing_rules.check_load_balancer
     return [vpc]

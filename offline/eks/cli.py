@@ -28,15 +28,22 @@ def add_command(sub: Any) -> None:
         action="store_true",
         help="size nodes with VPC CNI prefix delegation (more pods per node)",
     )
+    e.add_argument(
+        "--project-dir",
+        help="directory of Pulumi.yaml and the stack files (default: this repository)",
+    )
     e.set_defaults(run=_compare_eks)
 
 
 def _compare_eks(args: argparse.Namespace) -> int:
-    from ..engine import plan
+    from ..platform_plans import plan_stack
     from .compare import compare, render_table, to_json
     from .manifests import ManifestError
 
-    result = plan(args.stack, Path(args.config_file) if args.config_file else None)
+    config_file = Path(args.config_file) if args.config_file else None
+    project_dir = Path(args.project_dir).resolve() if args.project_dir else None
+    # a service stack is compared as planned on its platform's outputs
+    result = plan_stack(args.stack, config_file, project_dir=project_dir).plan
     try:
         comparison = compare(result, prefix_delegation=args.prefix_delegation)
     except ManifestError as exc:

@@ -154,7 +154,7 @@ def collect(plan: Plan) -> list[Workload]:
             _workload(
                 config, name, "service", spec, place, counts, spec.initial_count,
                 load_balancer_name=lb.name if lb else None,
-                load_balancer=config.load_balancers[lb.name] if lb else None,
+                load_balancer=config.load_balancer(lb.name) if lb else None,
                 rule_priority=place.rule_priority,
             )
         )  # fmt: skip
