@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from offline.__main__ import main
-from tests.support import fixture_doc, fixture_path
 from tests.stack_files import locate
+from tests.support import fixture_doc, fixture_path
 from tests.test_stacks import STACKS
 
 ROOT = Path(__file__).resolve().parent.parent
