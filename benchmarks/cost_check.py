@@ -26,7 +26,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from offline import cost
-from offline.engine import Captured, Plan, plan
+from offline.engine import Captured, Plan
+from offline.platform_plans import plan_stack
 from offline.topology import Graph, services
 
 H = 730
@@ -299,7 +300,7 @@ def _scheduled(p: Plan, schedule: Captured, price: dict[str, float]) -> float:
 def main(stacks: list[str]) -> None:
     root = Path(__file__).resolve().parent.parent
     for name in stacks:
-        p = plan(name, root / f"Pulumi.{name}.yaml")
+        p = plan_stack(name, root / f"Pulumi.{name}.yaml").plan  # a service stack: on its platform
         ours: dict[str, float] = defaultdict(float)
         for line in cost.estimate(p).lines:
             ours[family(line.item)] += line.monthly_usd

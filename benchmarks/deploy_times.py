@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from offline import deploy
-from offline.engine import plan
+from offline.platform_plans import plan_stack
 from offline.rollout import where_the_time_goes
 
 STEADY_TARGET, COMPLETED_TARGET = 1.5, 2.5
@@ -24,7 +24,10 @@ def main(stacks: list[str]) -> None:
     root = Path(__file__).resolve().parent.parent
     print(f"{'stack/service':<22} {'steady':>7} {'COMPLETED':>9}  target  where the time goes")
     for name in stacks:
-        for s in deploy.estimate(plan(name, root / f"Pulumi.{name}.yaml")).services:
+        planned = plan_stack(
+            name, root / f"Pulumi.{name}.yaml"
+        ).plan  # service stack: on its platform
+        for s in deploy.estimate(planned).services:
             label = f"{name}/{s.name}"
             if s.at_zero:
                 print(f"{label:<22} {'at 0':>7} {'-':>9}  -       first task "

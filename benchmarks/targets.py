@@ -19,7 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from offline import cost, deploy
-from offline.engine import Plan, plan
+from offline.engine import Plan
+from offline.platform_plans import plan_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 ONE_WEB_SERVICE_USD = 35.0  # dev level: one web service, its load balancer, network, cluster
@@ -43,7 +44,7 @@ def component_of(result: Plan) -> dict[str, str]:
 
 
 def report(stack: str) -> None:
-    result = plan(stack)
+    result = plan_stack(stack).plan  # a service stack: on its platform
     priced = cost.estimate(result)
     rollout = deploy.estimate(result)
     owner = component_of(result)

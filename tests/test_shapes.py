@@ -3,20 +3,17 @@ checks, and the checks refuse what AWS would refuse."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from offline import shapes
-from offline.engine import plan
-
-ROOT = Path(__file__).resolve().parent.parent
-STACKS = sorted(p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml"))
+from tests.test_stacks import STACKS, stack_plan  # every stack file that exists
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_aws_resource_type_a_stack_plans_is_checked_against_an_aws_shape(stack):
-    planned = {r.type for r in plan(stack).resources if r.custom and r.type.startswith("aws:")}
+    planned = {
+        r.type for r in stack_plan(stack).resources if r.custom and r.type.startswith("aws:")
+    }
     missing = sorted(planned - set(shapes.CHECKS) - set(shapes.EXEMPT))
     assert missing == [], f"no botocore shape checks (offline/shapes) for {missing}"
 
@@ -64,7 +61,7 @@ def test_inputs_aws_refuses_are_found(type_, inputs, fragment):
 
 def test_what_the_shipped_stacks_send_passes_every_shape():
     for stack in STACKS:
-        result = plan(stack)
+        result = stack_plan(stack)
         assert [
             e for r in result.resources for e in shapes.check_resource(r.type, r.inputs, r.name)
         ] == []
