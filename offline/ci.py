@@ -32,7 +32,7 @@ import yaml
 
 from components import stack_yaml
 from components.config import PROJECT, PROJECT_DIR, ConfigError, project_values
-from components.config.load import REGION_PATTERN
+from components.config.load import check_region
 from components.specs.policy_level import PolicyLevelSetting, resolve
 
 from .stackfiles import load_stack, read_stack_file, stack_path
@@ -129,14 +129,7 @@ def level_and_region(stack: str, kind: str, root: Path = PROJECT_DIR) -> tuple[s
         if setting not in get_args(PolicyLevelSetting):
             allowed = ", ".join(get_args(PolicyLevelSetting))
             raise ConfigError(source, "policyLevel", f"{setting!r} is not one of {allowed}")
-        if not isinstance(region, str) or not REGION_PATTERN.match(region):
-            raise ConfigError(
-                source,
-                "aws:region",
-                f"{region!r} is not an AWS region like ap-northeast-2"
-                if region is not None
-                else "required: set aws:region (pulumi config set aws:region ap-northeast-2)",
-            )
+        region = check_region(region, source)
     except ConfigError as exc:
         raise stack_yaml.located(exc, lines) from None
     return resolve(setting, stack)[0], region

@@ -51,6 +51,19 @@ TOP_LEVEL_KEYS = (
 )
 
 
+def check_region(region: Any, source: str) -> str:
+    """`aws:region` as given, or a ConfigError saying what a region looks like."""
+    if not isinstance(region, str) or not REGION_PATTERN.match(region):
+        raise ConfigError(
+            source,
+            "aws:region",
+            f"{region!r} is not an AWS region like ap-northeast-2"
+            if region is not None
+            else "required: set aws:region (pulumi config set aws:region ap-northeast-2)",
+        )
+    return region
+
+
 def deep_merge(base: Any, override: Any) -> Any:
     """Project-level value `base` under stack-level `override`.
 
@@ -124,15 +137,7 @@ def parse_stack_config(
         if key in defaults:
             values[key] = deep_merge(defaults[key], values.get(key, defaults[key]))
     check_keys(values, source)
-    region = _decode(raw.get("aws:region"))
-    if not isinstance(region, str) or not REGION_PATTERN.match(region):
-        raise ConfigError(
-            source,
-            "aws:region",
-            f"{region!r} is not an AWS region like ap-northeast-2"
-            if region is not None
-            else "required: set aws:region (pulumi config set aws:region ap-northeast-2)",
-        )
+    region = check_region(_decode(raw.get("aws:region")), source)
     try:
         config = StackConfig.model_validate({**values, "region": region, "stack": stack})
     except ValidationError as exc:

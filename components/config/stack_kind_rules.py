@@ -21,59 +21,20 @@ if TYPE_CHECKING:
     from ..specs.service import ServiceSpec
     from .model import StackConfig
 
-KIND_KEYS: dict[str, frozenset[str]] = {
-    "platform": frozenset(
-        {
-            "network",
-            "cluster",
-            "loadBalancers",
-            "observability",
-            "protection",
-            "policyLevel",
-            "assumptions",
-            "images",
-            "teams",
-            "stackKind",
-        }
-    ),  # fmt: skip
-    "service": frozenset(
-        {
-            "services",
-            "workers",
-            "scheduledTasks",
-            "observability",
-            "assumptions",
-            "protection",
-            "policyLevel",
-            "images",
-            "team",
-            "platform",
-            "stackKind",
-        }
-    ),  # fmt: skip
-    "single": frozenset(
-        {
-            "network",
-            "cluster",
-            "loadBalancers",
-            "services",
-            "workers",
-            "scheduledTasks",
-            "observability",
-            "assumptions",
-            "protection",
-            "policyLevel",
-            "images",
-            "stackKind",
-        }
-    ),  # fmt: skip
-}
-WORKLOADS = frozenset({"services", "workers", "scheduledTasks"})
+COMMON_KEYS = frozenset(
+    {"stackKind", "observability", "assumptions", "protection", "policyLevel", "images"}
+)
 PLATFORM_PARTS = frozenset({"network", "cluster", "loadBalancers"})
+WORKLOAD_KEYS = frozenset({"services", "workers", "scheduledTasks"})
+KIND_KEYS: dict[str, frozenset[str]] = {
+    "platform": COMMON_KEYS | PLATFORM_PARTS | {"teams"},
+    "service": COMMON_KEYS | WORKLOAD_KEYS | {"team", "platform"},
+    "single": COMMON_KEYS | PLATFORM_PARTS | WORKLOAD_KEYS,
+}
 
 
 def _why(kind: str, key: str) -> str:
-    if kind == "platform" and key in WORKLOADS:
+    if kind == "platform" and key in WORKLOAD_KEYS:
         return (
             "a platform stack holds no workloads; they go in a service stack (stackKind: "
             "service, platform: {stack: <this stack>})"
