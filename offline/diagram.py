@@ -55,6 +55,7 @@ class _Builder:
         self.views: list[ServiceView] = []
         self.service_nodes: dict[str, str] = {}  # service URN -> node
         self.listener_nodes: dict[str, str] = {}  # listener URN -> node
+        self.platform_nodes: dict[str, str] = {}  # a platform's load balancer name -> node
 
     def build(self) -> Diagram:
         internet = self.d.node("internet", "Internet", "circle")
@@ -100,6 +101,23 @@ class _Builder:
                 self.listener_nodes[listener.urn] = node
                 d.edge(lb_nodes[lb.urn], node)
 
+    def _platform_listener(self, service: str) -> str:
+        """A service stack's rule sits on its platform's ALB listener (not in this plan)."""
+        config = self.plan.config
+        spec = config.services.get(service)
+        lb = spec.load_balancer.name if spec is not None and spec.load_balancer else "?"
+        if lb not in self.platform_nodes:
+            platform = config.platform
+            owner = platform.stack if platform is not None and platform.stack else "existing"
+            self.platform_nodes[lb] = self.d.node(
+                f"platform_lb_{lb}", f"ALB {lb}<br/>listener of {owner} (not in this stack)",
+                "round", self.vpc_label,
+            )  # fmt: skip
+            known = (config.platform_load_balancers or {}).get(lb)
+            if known is None or not known.internal:
+                self.d.edge("internet", self.platform_nodes[lb])
+        return self.platform_nodes[lb]
+
     def _on_premises(self, internet: str) -> None:
         """ECS Anywhere: the team's servers, registered through the SSM activation, run the
         EXTERNAL services; they reach AWS over their own network, not through the VPC."""
@@ -125,6 +143,8 @@ class _Builder:
                 for rule in graph.dependents(tg, LISTENER_RULE):
                     for listener in graph.deps(rule, LISTENER):
                         self.d.edge(self.listener_nodes[listener.urn], target, _rule_label(rule))
+                    if not graph.deps(rule, LISTENER):  # a listener this stack does not own
+                        self.d.edge(self._platform_listener(v.name), target, _rule_label(rule))
                 for listener in graph.dependents(tg, LISTENER):
                     self.d.edge(self.listener_nodes[listener.urn], target)
 

@@ -165,3 +165,11 @@ def test_changed_lists_the_platform_before_its_service_stack(project):
         ("shared", "platform"),
         ("payments", "service"),
     ]
+
+
+def test_a_service_stack_diagram_routes_from_its_platforms_listener(project):
+    done = offline("diagram", "--stack", "payments", "--project-dir", str(project))
+    assert done.returncode == 0, done.stderr
+    assert 'platform_lb_edge("ALB edge<br/>listener of shared (not in this stack)")' in done.stdout
+    assert "internet --> platform_lb_edge" in done.stdout
+    assert "platform_lb_edge -->|/pay/*| svc_checkout" in done.stdout
