@@ -4,19 +4,21 @@ Run: .venv/bin/python benchmarks/plan_command.py [--runs 5] [--sizes 1 10 50 200
                                                  [--stacks dev prod ...] [--plain] [--out DIR]
 
 Each run is a fresh process (after one untimed run per stack that leaves compiled modules and
-the shape cache behind, as any earlier plan does), output to /dev/null, with everything it
-does: config validation, the program under the mock engine, the API shape checks, the policy
-pack and the JSON report. Stacks: every shipped `Pulumi.<env>.yaml` and generated stacks of 1,
-10, 50 and 200 services (each a copy of a production-like web service: health check, read-only
-root, non-root user, scheduled scaling in a time zone, behind a TLS load balancer with access
-logs and WAF, 50 services per load balancer). Per stack it prints the fastest, median and
-slowest wall time of N runs (default 5), the CPU time, the peak memory, and the median split
-from the command's own `--timings` (offline/timings.py): interpreter start and exit, imports,
-config, program, shapes, policy, report. Then how the time grows with the stack: a straight
-line fitted to the generated stacks' median times (fixed cost + ms per resource), per phase,
-and the cost per resource between consecutive sizes, which stays flat when growth is linear.
-`--plain` also runs every stack with `ECS_PLATFORM_FASTPATH=0` (the SDK's own bookkeeping
-instead of offline/fastpath.py) and prints the gain.
+the shape cache behind, as any earlier plan does), output to /dev/null, with everything it does:
+config validation, the program under the mock engine, the API shape checks, the policy pack and
+the JSON report. Stacks: every shipped `Pulumi.<env>.yaml`, every stack of each project
+directory under examples/ (a team's service stack plans its platform stack first; once more with
+`--with-platform`), and generated stacks of 1, 10, 50 and 200 services (each a copy of a
+production-like web service: health check, read-only root, non-root user, scheduled scaling in a
+time zone, behind a TLS load balancer with access logs and WAF, 50 services per load balancer).
+Per stack it prints the fastest, median and slowest wall time of N runs (default 5), the CPU
+time, the peak memory, and the median split from the command's own `--timings`
+(offline/timings.py): interpreter start and exit, imports, config, program, shapes, policy,
+report. Then how the time grows with the stack: a straight line fitted to the generated stacks'
+median times (fixed cost + ms per resource), per phase, and the cost per resource between
+consecutive sizes, which stays flat when growth is linear. `--plain` also runs every stack with
+`ECS_PLATFORM_FASTPATH=0` (the SDK's own bookkeeping instead of offline/fastpath.py) and prints
+the gain.
 
 Other sessions on a shared host add time, never remove it: the fastest run is the best
 estimate of the command's own cost, the median says what a user waits; the load average is
@@ -205,14 +207,14 @@ def fit(points: list[tuple[float, float]]) -> tuple[float, float]:
 def print_table(rows: list[Row], title: str) -> None:
     print(f"\n{title}")
     head = " ".join(f"{p:>7}" for p in PHASES)
-    print(f"{'stack':>8} {'res':>5} {'min s':>6} {'median':>6} {'max s':>6} {'cpu s':>6} "
+    print(f"{'stack':>15} {'res':>5} {'min s':>6} {'median':>6} {'max s':>6} {'cpu s':>6} "
           f"{'MiB':>4} | median split (s): {head}")  # fmt: skip
     for row in rows:
         walls = row.walls()
         split = " ".join(f"{row.median(p):>7.3f}" for p in PHASES)
         peak = max(r.peak_mib for r in row.runs)
         print(
-            f"{row.label:>8} {row.resources:>5} {walls[0]:>6.2f} {row.median('wall'):>6.2f} "
+            f"{row.label:>15} {row.resources:>5} {walls[0]:>6.2f} {row.median('wall'):>6.2f} "
             f"{walls[-1]:>6.2f} {row.median('cpu'):>6.2f} {peak:>4.0f} |                   {split}"
         )
 
@@ -239,6 +241,24 @@ def print_growth(rows: list[Row]) -> None:
     )
 
 
+def example_cases() -> list[tuple[str, list[str]]]:
+    """Every stack of each project directory under examples/ (a service stack's command plans
+    its platform first), and the first service stack again with --with-platform."""
+    cases: list[tuple[str, list[str]]] = []
+    for project in sorted(p.parent for p in (ROOT / "examples").glob("*/Pulumi.yaml")):
+        services = []
+        for path in sorted(project.glob("Pulumi.*.yaml")):
+            stack = path.name[len("Pulumi.") : -len(".yaml")]
+            where = ["--stack", stack, "--project-dir", str(project)]
+            cases.append((stack, where))
+            if "stackKind: service" in path.read_text():
+                services.append((stack, where))
+        if services:
+            stack, where = services[0]
+            cases.append((f"{stack}+platform", [*where, "--with-platform"]))
+    return cases
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per stack (default 5)")
@@ -261,6 +281,8 @@ def main() -> None:
         out_dir = args.out or Path(tmp)
         out_dir.mkdir(parents=True, exist_ok=True)
         cases = [(s, ["--stack", s]) for s in shipped]
+        if args.stacks is None:
+            cases += example_cases()
         for n in args.sizes:
             path = Path(tmp) / f"Pulumi.gen{n}.yaml"
             path.write_text(yaml.safe_dump(generated_stack(n)))
@@ -278,7 +300,7 @@ def main() -> None:
         for fast_row, plain_row in zip(results[True], results[False], strict=True):
             gain = plain_row.median("wall") - fast_row.median("wall")
             print(
-                f"  {fast_row.label:>8}: plain {plain_row.median('wall'):6.2f} s "
+                f"  {fast_row.label:>15}: plain {plain_row.median('wall'):6.2f} s "
                 f"({plain_row.walls()[0]:.2f}), fast {fast_row.median('wall'):6.2f} s "
                 f"({fast_row.walls()[0]:.2f}): {gain:+.2f} s, "
                 f"x{plain_row.median('wall') / fast_row.median('wall'):.2f}"
