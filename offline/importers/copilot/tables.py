@@ -172,7 +172,7 @@ VPC_KEYS = ("id", "cidr", "subnets")
 
 # Copilot's cooldowns when a policy sets none (autoscaling.yml: `{{else}} ScaleInCooldown: 120`).
 COPILOT_COOLDOWN_SECONDS = {"in": 120, "out": 60}
-# The worker's backlog policy has fixed cooldowns here (components/worker.py).
+# The worker's backlog policy has fixed cooldowns here (components/worker_scaling.py).
 WORKER_COOLDOWN_SECONDS = {"in": 300, "out": 60}
 AUTOSCALING_KEYS = (
     "range",
