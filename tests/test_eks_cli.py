@@ -14,7 +14,14 @@ import yaml
 from offline.eks.compare import compare, to_json
 from offline.platform_plans import plan_stack
 from tests.stack_files import locate, stack_ids
-from tests.support import config
+from tests.support import (
+    config,
+    fixture_path,
+    platform_config,
+    service_config,
+    web_service,
+    write_project,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = stack_ids()  # every stack file that exists (tests/stack_files.py)
@@ -72,3 +79,15 @@ def test_every_shipped_stack_compares(stack_id):
     assert set(result["eksNodes"]["rollingMinutes"]) == set(result["eksFargate"]["rollingMinutes"])
     if result["eksFargate"]["rollingMinutes"]:  # a platform stack runs no workload to compare
         assert result["eksFargate"]["cost"]["monthlyUsd"] > 0 and result["eksNodes"]["manifests"]
+
+
+def test_a_service_stacks_comparison_says_the_ecs_side_leaves_out_its_platform(tmp_path):
+    write_project(tmp_path, {
+        "platform-dev": platform_config(),
+        "team-a": service_config(services={"web": web_service("/a/*")}),
+    })  # fmt: skip
+    done = offline("--stack", "team-a", "--project-dir", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert "the ECS column is this team's stack only" in done.stdout
+    single = offline("--stack", "dev", "--config-file", str(fixture_path("dev")))
+    assert "the ECS column is this team's stack only" not in single.stdout

@@ -99,6 +99,12 @@ def compare(plan: Plan, prefix_delegation: bool = False) -> Comparison:
                 f"{w.name}: the image is built by `pulumi up`; the manifests carry the offline "
                 "plan's stand-in digest until the real one is known"
             )
+    if plan.config.stack_kind == "service":
+        warnings.append(
+            "the ECS column is this team's stack only: its platform's network, cluster and load "
+            "balancer cost are in the platform stack (`python -m offline plan --with-platform`), "
+            "while each EKS column prices a cluster of its own"
+        )
     return Comparison(
         stack=plan.stack,
         region=plan.region,
