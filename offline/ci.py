@@ -33,6 +33,7 @@ import yaml
 from components import stack_yaml
 from components.config import PROJECT, PROJECT_DIR, ConfigError, project_values
 from components.config.load import check_region
+from components.specs.platform import StackName
 from components.specs.policy_level import PolicyLevelSetting, resolve
 
 from .stackfiles import load_stack, read_stack_file, stack_path
@@ -89,10 +90,8 @@ def read_kind(stack: str, root: Path = PROJECT_DIR) -> StackKind:
     name = platform.get("stack")
     if not isinstance(name, str) or not name:
         return StackKind(kind, None)  # brownfield: a cluster and listener given by ARN
-    parts = name.split("/")  # stack, org/stack or org/project/stack, as Pulumi names stacks
-    if len(parts) == 3 and parts[1] != PROJECT:
-        return StackKind(kind, None)  # another project's stack: not deployed from here
-    return StackKind(kind, parts[-1])
+    # None for another project's stack: not deployed from here
+    return StackKind(kind, StackName.parse(name).local())
 
 
 def _decode(value: Any) -> Any:

@@ -17,6 +17,7 @@ from typing import Any
 import pulumi
 
 from components.concepts import images
+from components.specs.platform import StackName
 
 # Availability zones per region (names as returned by DescribeAvailabilityZones).
 REGION_AZS: dict[str, tuple[str, ...]] = {
@@ -101,7 +102,7 @@ def referenced_outputs(name: str, given: dict[str, dict[str, Any]]) -> dict[str,
     EngineError naming the stack."""
     from .errors import EngineError
 
-    short = name.rsplit("/", 1)[-1]
+    short = StackName.parse(name).stack
     outputs = given.get(name, given.get(short))
     if outputs is None:
         raise EngineError(

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from components.config import PROJECT
+from components.specs.platform import StackName
 
 from .engine import Plan, plan
 from .errors import EngineError
@@ -91,7 +92,8 @@ def platform_outputs(
     reference: str, *, project_dir: Path | None, platform_plan: Path | None
 ) -> PlatformSource:
     """The platform's outputs: from a saved JSON plan, else by planning its stack file."""
-    name = reference.rsplit("/", 1)[-1]
+    parsed = StackName.parse(reference)
+    name = parsed.stack
     if platform_plan is not None:
         try:
             doc = json.loads(platform_plan.read_text())
@@ -112,9 +114,8 @@ def platform_outputs(
         return PlatformSource(
             reference, name, f"read from {platform_plan}", doc["outputs"], None, doc
         )
-    parts = reference.split("/")
     path = stack_file(name, None, project_dir)
-    if len(parts) == 3 and parts[1] != PROJECT or not path.exists():
+    if parsed.local() is None or not path.exists():
         raise EngineError(
             f"this service stack references platform stack {reference!r}, which is not "
             f"{path} of this project; plan the platform where its stack file is and pass "

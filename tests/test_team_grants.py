@@ -253,3 +253,32 @@ def test_a_stack_kind_that_is_not_one_of_the_three_is_one_config_error(kind):
         parse_stack_config(config(stackKind=kind), stack="test", source="Pulumi.test.yaml")
     assert info.value.path == "stackKind"
     assert all(kind in info.value.message for kind in ("single", "platform", "service"))
+
+
+@pytest.mark.parametrize(
+    ("reference", "local", "qualified"),
+    [
+        ("platform-dev", "platform-dev", "acme/ecs-platform/platform-dev"),
+        ("corp/platform-dev", "platform-dev", "corp/ecs-platform/platform-dev"),
+        ("corp/ecs-platform/platform-dev", "platform-dev", "corp/ecs-platform/platform-dev"),
+        ("corp/network/platform-dev", None, "corp/network/platform-dev"),
+    ],
+)
+def test_a_platform_stack_reference_is_read_one_way(reference, local, qualified):
+    from components.specs.platform import StackName
+
+    name = StackName.parse(reference)
+    assert name.local() == local and name.qualified("acme") == qualified
+
+
+def test_siblings_on_the_same_platform_spelled_another_way_still_collide(tmp_path):
+    write_project(tmp_path, {
+        "platform-dev": platform_config(**{"*": {
+            "loadBalancer": "public", "priorities": {"from": 100, "to": 999},
+            "paths": ["/shared/*"]}}),
+        "team-a": service_config(services={"web": web_service("/shared/*")}),
+        "team-b": service_config(platform={"stack": "acme/ecs-platform/platform-dev"},
+                                 services={"api": web_service("/shared/*")}),
+    })  # fmt: skip
+    with pytest.raises(ConfigError, match="Pulumi.team-a.yaml services.web"):
+        load_stack("team-b", project_dir=tmp_path)

@@ -21,13 +21,12 @@ import pulumi
 import yaml
 from pydantic import ValidationError
 
-from ..specs.common import suggest
+from ..specs.common import PROJECT, suggest
 from . import ownership
 from .errors import ConfigError, describe
 from .model import StackConfig
 from .stack_kind_rules import check_keys
 
-PROJECT = "ecs-platform"
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..specs.load_balancer import LoadBalancerSpec
-from ..specs.platform import ANY_TEAM, BROWNFIELD_LOAD_BALANCER, TeamGrantSpec
+from ..specs.platform import ANY_TEAM, BROWNFIELD_LOAD_BALANCER, StackName, TeamGrantSpec
 from . import patterns
 from .errors import ConfigError
 
@@ -65,15 +65,9 @@ def platform_file(config: StackConfig, project_dir: Path) -> Path | None:
     and its file is there."""
     assert config.platform is not None
     name = config.platform.stack
-    if name is None:
-        return None
-    if "/" in name:
-        org_project, _, short = name.rpartition("/")
-        if org_project.split("/")[-1] != "ecs-platform":
-            return None
-        name = short
-    path = project_dir / f"Pulumi.{name}.yaml"
-    return path if path.is_file() else None
+    local = StackName.parse(name).local() if name is not None else None
+    path = project_dir / f"Pulumi.{local}.yaml"
+    return path if local is not None and path.is_file() else None
 
 
 def resolve(config: StackConfig, project_dir: Path, source: str, parse: Parse) -> StackConfig:
@@ -277,13 +271,13 @@ def _sibling_claims(
 ) -> list[Claim]:
     """The rules of another service stack on the same platform (none for other stacks)."""
     values = stack_file_values(path)
-    kind = values.get("ecs-platform:stackKind")
     ref = values.get("ecs-platform:platform")
-    if (
-        kind != "service"
-        or not isinstance(ref, Mapping)
-        or ref.get("stack") != (config.platform.stack if config.platform else None)
-    ):
+    theirs = ref.get("stack") if isinstance(ref, Mapping) else None
+    if values.get("ecs-platform:stackKind") != "service" or not isinstance(theirs, str):
+        return []
+    ours = config.platform.stack if config.platform else None
+    # the same platform however it is spelled (platform-dev, org/platform-dev, org/project/...)
+    if ours is None or StackName.parse(theirs).local() != StackName.parse(ours).local():
         return []
     stack = path.name.removeprefix("Pulumi.")[:-5]
     sibling = parse(values, stack, path.name)

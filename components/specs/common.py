@@ -13,6 +13,8 @@ from pydantic.alias_generators import to_camel
 
 from ..concepts import secrets
 
+PROJECT = "ecs-platform"  # the Pulumi project name (Pulumi.yaml `name:`)
+
 
 class SpecError(ValueError):
     """A config rule failed at `field` (a dotted path below the model that raised it)."""

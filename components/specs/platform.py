@@ -11,11 +11,12 @@ ALB listener given by ARN).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import NAME_PATTERN, Port, ResourceKey, Spec, SpecError, parse_arn
+from .common import NAME_PATTERN, PROJECT, Port, ResourceKey, Spec, SpecError, parse_arn
 
 StackKind = Literal["single", "platform", "service"]
 ANY_TEAM = "*"
@@ -24,7 +25,36 @@ TEAM_PLACEHOLDER = "{team}"
 # https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html
 PRIORITY_MIN, PRIORITY_MAX = 1, 50_000
 BROWNFIELD_LOAD_BALANCER = "platform"
-STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)?$")
+STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$")
+
+
+@dataclass(frozen=True)
+class StackName:
+    """A stack as Pulumi names it: `stack`, `org/stack` (this project) or `org/project/stack`.
+
+    One reading for every place that asks which stack a service stack's `platform.stack`
+    means: the StackReference's fully qualified name, the platform's stack file in this
+    project, its sibling service stacks, the offline plan and the CI deploy order.
+    """
+
+    org: str | None
+    project: str | None
+    stack: str
+
+    @classmethod
+    def parse(cls, reference: str) -> StackName:
+        parts = reference.split("/")
+        if len(parts) == 3:
+            return cls(parts[0], parts[1], parts[2])
+        return cls(parts[0], None, parts[1]) if len(parts) == 2 else cls(None, None, reference)
+
+    def local(self) -> str | None:
+        """The stack's name when it is a stack of this project, else None."""
+        return self.stack if self.project in (None, PROJECT) else None
+
+    def qualified(self, organization: str) -> str:
+        """`org/project/stack`, the name a StackReference takes (`organization` when unnamed)."""
+        return f"{self.org or organization}/{self.project or PROJECT}/{self.stack}"
 
 
 class PriorityRangeSpec(Spec):
@@ -123,8 +153,9 @@ class PlatformSpec(Spec):
 
     stack: str | None = Field(
         None,
-        description="The platform stack: a stack of this project (e.g. platform-dev) or "
-        "org/project/stack; its `platform` output is read through a StackReference.",
+        description="The platform stack: a stack of this project (e.g. platform-dev or "
+        "org/platform-dev) or org/project/stack; its `platform` output is read through a "
+        "StackReference.",
     )
     cluster_arn: str | None = Field(
         None, description="Brownfield: ARN of the existing ECS cluster."
@@ -157,8 +188,8 @@ class PlatformSpec(Spec):
     def _stack(cls, value: str | None) -> str | None:
         if value is not None and not STACK_NAME.fullmatch(value):
             raise ValueError(
-                f"{value!r} is not a stack name: a stack of this project (e.g. platform-dev) "
-                "or org/project/stack"
+                f"{value!r} is not a stack name: a stack of this project (e.g. platform-dev, "
+                "org/platform-dev) or org/project/stack"
             )
         return value
 

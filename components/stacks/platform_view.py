@@ -21,7 +21,7 @@ from ..cluster import Cluster
 from ..config import StackConfig
 from ..load_balancer import LoadBalancer
 from ..specs.load_balancer import LoadBalancerSpec
-from ..specs.platform import BROWNFIELD_LOAD_BALANCER, PlatformSpec
+from ..specs.platform import BROWNFIELD_LOAD_BALANCER, PlatformSpec, StackName
 
 
 class ClusterView:
@@ -86,7 +86,7 @@ class PlatformView:
 
 def from_stack(config: StackConfig, stack: str) -> PlatformView:
     """The platform stack's `platform` output, read through a StackReference."""
-    full = stack if "/" in stack else f"{_organization()}/{pulumi.get_project()}/{stack}"
+    full = StackName.parse(stack).qualified(_organization())
     ref = pulumi.StackReference("platform", stack_name=full)
     out: pulumi.Output[Any] = ref.require_output("platform")
 
