@@ -70,9 +70,7 @@ class LoadBalancer(pulumi.ComponentResource):
             self.clients = Clients(self.security_group_id, client_cidrs, ipv6)
             self.listener_arn = pulumi.Output.from_input(spec.existing.listener_arn)
             self.arn = self.dns_name = None
-            # listener/app/<name>/<lb-id>/<listener-id> -> app/<name>/<lb-id> (metric dimension)
-            suffix = spec.existing.listener_arn.split(":listener/", 1)[1].rsplit("/", 1)[0]
-            self.arn_suffix = pulumi.Output.from_input(suffix)
+            self.arn_suffix = pulumi.Output.from_input(spec.existing.load_balancer_suffix)
             self.register_outputs({"listenerArn": self.listener_arn})
             return
         sg = security_group(self, name, vpc_id)

@@ -36,7 +36,7 @@ from . import fastpath, shapes, timings
 from .errors import EngineError
 from .mocks import OfflineMocks, infer_account, referenced_outputs
 from .planned import Captured, Plan, normalize
-from .stackfiles import StackFile, load_stack
+from .stackfiles import StackFile, load_stack, project_folder
 
 
 def _strip_resource_refs(value: struct_pb2.Value) -> None:
@@ -302,21 +302,22 @@ def plan(
     *,
     project_dir: Path | None = None,
     stack_outputs: dict[str, dict[str, Any]] | None = None,
+    loaded: StackFile | None = None,
 ) -> Plan:
     """Validate the stack's config, run the program offline, check the result.
 
     `project_dir`: the folder of Pulumi.yaml and the stack files (default: the repository);
     `stack_outputs`: referenced stack (short name) -> its outputs, for a service stack's
-    StackReference to its platform.
+    StackReference to its platform; `loaded`: the stack file when the caller has validated it.
     """
     with timings.phase("config"):
-        stack_file: StackFile = load_stack(stack, config_file, project_dir)
+        stack_file = loaded or load_stack(stack, config_file, project_dir)
         account = infer_account(stack_file.values)
     platform = stack_file.config.platform
     referenced: dict[str, Any] = {}
     if platform is not None and platform.stack is not None:  # fail before the program runs
         referenced = referenced_outputs(platform.stack, stack_outputs or {})
-    folder = project_dir or (config_file.resolve().parent if config_file else None)
+    folder = project_folder(config_file, project_dir)
     with timings.phase("program"):
         captured, outputs, stack_urn, invokes, secret_outputs = run_program(
             stack,

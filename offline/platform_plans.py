@@ -15,17 +15,15 @@ service stack's, since `pulumi up` of a service stack needs the platform's outpu
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from components.config import PROJECT
 from components.specs.platform import StackName
 
 from .engine import Plan, plan
 from .errors import EngineError
-from .stackfiles import load_stack, read_config_mapping
+from .stackfiles import load_stack, project_folder, stack_path
 
 
 @dataclass(frozen=True)
@@ -46,25 +44,6 @@ class StackPlans:
     platform: PlatformSource | None
 
 
-def referenced_platform(values: Mapping[str, Any]) -> str | None:
-    """The platform stack a service stack's raw config references (`platform.stack`), if any."""
-    if values.get(f"{PROJECT}:stackKind") != "service":
-        return None
-    platform = values.get(f"{PROJECT}:platform")
-    if not isinstance(platform, Mapping):
-        return None
-    name = platform.get("stack")
-    return name if isinstance(name, str) and name else None
-
-
-def stack_file(stack: str, config_file: Path | None, project_dir: Path | None) -> Path:
-    if config_file is not None:
-        return config_file
-    from components.config import PROJECT_DIR
-
-    return (project_dir or PROJECT_DIR) / f"Pulumi.{stack}.yaml"
-
-
 def plan_stack(
     stack: str,
     config_file: Path | None = None,
@@ -74,17 +53,19 @@ def plan_stack(
 ) -> StackPlans:
     """Plan `stack`; a service stack's platform is planned first (or read from `platform_plan`).
 
-    The project directory is `project_dir`, else the folder of `config_file`, else this
-    repository (as offline/engine.py reads it)."""
-    path = stack_file(stack, config_file, project_dir)
-    reference = referenced_platform(read_config_mapping(path, path.name)) if path.exists() else None
-    if reference is None:
-        return StackPlans(plan(stack, config_file, project_dir=project_dir), None)
-    load_stack(stack, config_file, project_dir)  # its own config errors first (exit 2)
-    folder = project_dir or (config_file.resolve().parent if config_file else None)
-    source = platform_outputs(reference, project_dir=folder, platform_plan=platform_plan)
-    outputs = {reference: source.outputs, source.stack: source.outputs}
-    result = plan(stack, config_file, project_dir=project_dir, stack_outputs=outputs)
+    The stack's own config is validated first (its errors exit 2 before any platform is
+    planned) and only once; the project directory is stackfiles.project_folder's."""
+    loaded = load_stack(stack, config_file, project_dir)
+    platform = loaded.config.platform
+    if platform is None or platform.stack is None:
+        return StackPlans(plan(stack, config_file, project_dir=project_dir, loaded=loaded), None)
+    source = platform_outputs(
+        platform.stack,
+        project_dir=project_folder(config_file, project_dir),
+        platform_plan=platform_plan,
+    )
+    outputs = {platform.stack: source.outputs, source.stack: source.outputs}
+    result = plan(stack, config_file, project_dir=project_dir, stack_outputs=outputs, loaded=loaded)
     return StackPlans(result, source)
 
 
@@ -114,7 +95,7 @@ def platform_outputs(
         return PlatformSource(
             reference, name, f"read from {platform_plan}", doc["outputs"], None, doc
         )
-    path = stack_file(name, None, project_dir)
+    path = stack_path(name, project_dir)
     if parsed.local() is None or not path.exists():
         raise EngineError(
             f"this service stack references platform stack {reference!r}, which is not "

@@ -99,6 +99,12 @@ def apply_project_config(values: dict[str, Any], stack: str, source: str) -> dic
     return merged
 
 
+def project_folder(config_file: Path | None, project_dir: Path | None) -> Path:
+    """The project directory: `project_dir`, else the folder of `config_file`, else this
+    repository (where a service stack's platform and sibling stack files are read)."""
+    return project_dir or (config_file.resolve().parent if config_file else PROJECT_DIR)
+
+
 def load_stack(
     stack: str, config_file: Path | None = None, project_dir: Path | None = None
 ) -> StackFile:
@@ -108,7 +114,7 @@ def load_stack(
     path = config_file or stack_path(stack, project_dir)
     source = path.name if config_file is None else str(config_file)
     raw, lines = read_stack_file(path, source)
-    folder = project_dir or (config_file.resolve().parent if config_file else PROJECT_DIR)
+    folder = project_folder(config_file, project_dir)
     try:
         values = apply_project_config(raw, stack, source)
         config = parse_stack_config(

@@ -183,6 +183,11 @@ class StackConfig(Spec):
         """Placement of a scheduled task or worker (sized and placed like a service)."""
         return placement.task_placement(self, task)
 
+    @property
+    def vpc_cidr(self) -> str | None:
+        """The VPC's IPv4 CIDR: this stack's, or (a service stack) its platform's."""
+        return self.platform_vpc_cidr if self.stack_kind == "service" else self.network.vpc_cidr
+
     def load_balancer(self, name: str) -> LoadBalancerSpec:
         """Load balancer `name`: this stack's, or (a service stack) its platform's."""
         own = self.load_balancers.get(name)

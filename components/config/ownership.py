@@ -97,7 +97,7 @@ def resolve(config: StackConfig, project_dir: Path, source: str, parse: Parse) -
             f'{", ".join(named) or "none"}; no "*" grant); add teams.{config.team_name} '
             'there, or a "*" grant',
         )
-    cidr = platform.network.cidr_block or platform.network.vpc_cidr_block
+    cidr = platform.network.vpc_cidr
     # What the workloads read of the cluster and alarms: Container Insights (which metrics
     # exist) and, unless the team names its own, the platform's alarm topic.
     cluster = config.cluster.model_copy(

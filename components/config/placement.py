@@ -51,19 +51,13 @@ def _placement(
         strategy=config.strategy(svc),
         rule_priority=rule_priority,
         test_rule_priority=test_rule_priority,
-        vpc_cidr=_vpc_cidr(config),
+        vpc_cidr=config.vpc_cidr,
         container_insights=config.cluster.container_insights != "disabled",
         alarm_actions=[alarm_topic] if alarm_topic else [],
         region=config.region,
         task_addressing=_task_addressing(config, svc),
         trusted_registries=list(config.images.trusted_registries),
     )
-
-
-def _vpc_cidr(config: StackConfig) -> str | None:
-    if config.stack_kind == "service":  # the platform's VPC
-        return config.platform_vpc_cidr
-    return config.network.cidr_block or config.network.vpc_cidr_block
 
 
 def _task_addressing(
@@ -80,6 +74,6 @@ def client_cidrs(config: StackConfig, lb_name: str) -> list[str]:
         return lb.allowed_cidrs
     if not lb.internal:
         return ["0.0.0.0/0"]
-    vpc = config.network.cidr_block or config.network.vpc_cidr_block or config.platform_vpc_cidr
+    vpc = config.vpc_cidr
     assert vpc is not None  # checked in routing_rules.check_load_balancer
     return [vpc]

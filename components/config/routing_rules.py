@@ -74,7 +74,7 @@ def _check_deployment(
             f"{strategy} shifts traffic by listener rule weights, which needs an ALB; "
             "use BLUE_GREEN or ROLLING behind an NLB",
         )
-    no_cidr = config.network.cidr_block is None and config.network.vpc_cidr_block is None
+    no_cidr = config.network.vpc_cidr is None
     if strategy != "ROLLING" and lb_type == "application" and no_cidr:
         raise SpecError(
             ("network", "vpcCidrBlock"),

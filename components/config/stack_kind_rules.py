@@ -116,7 +116,7 @@ def check_service_workload(config: StackConfig, at: tuple[str, ...], svc: Servic
 
 def _check_grants(config: StackConfig) -> None:
     net = config.network
-    if config.teams and net.cidr_block is None and net.vpc_cidr_block is None:
+    if config.teams and net.vpc_cidr is None:
         raise SpecError(
             ("network", "vpcCidrBlock"),
             "required with teams: the load balancers' egress to the teams' tasks goes to the "

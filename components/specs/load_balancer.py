@@ -69,6 +69,12 @@ class ExistingListenerSpec(Spec):
             value, "elasticloadbalancing", "listener/", "an Elastic Load Balancing listener ARN"
         )
 
+    @property
+    def load_balancer_suffix(self) -> str:
+        """The load balancer's ARN suffix (its CloudWatch dimension), from the listener's ARN:
+        listener/app/<name>/<lb-id>/<listener-id> -> app/<name>/<lb-id>."""
+        return self.listener_arn.split(":listener/", 1)[1].rsplit("/", 1)[0]
+
 
 class LoadBalancerSpec(Spec):
     """One entry of `ecs-platform:loadBalancers`."""

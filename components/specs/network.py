@@ -210,6 +210,11 @@ class NetworkSpec(Spec):
         return self.ipv6 is not None and self.ipv6.tasks == "ipv6-only"
 
     @property
+    def vpc_cidr(self) -> str | None:
+        """The VPC's IPv4 CIDR: the new VPC's block, or the adopted VPC's when given."""
+        return self.cidr_block or self.vpc_cidr_block
+
+    @property
     def creates_vpc(self) -> bool:
         return self.vpc_id is None
 

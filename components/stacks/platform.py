@@ -29,7 +29,7 @@ from .shared import Foundation, foundation
 
 def build(config: StackConfig) -> None:
     base = foundation(config)
-    cidr = config.network.cidr_block or config.network.vpc_cidr_block
+    cidr = config.network.vpc_cidr
     grant_egress(config, base.load_balancers, cidr)
     export_platform_parts(base.network.vpc_id, base.cluster, base.load_balancers)
     pulumi.export("platform", platform_output(config, base, cidr))
@@ -88,13 +88,7 @@ def platform_output(config: StackConfig, base: Foundation, cidr: str | None) -> 
             for name, lb in base.load_balancers.items()
         },
         "teams": {
-            team: {
-                "loadBalancer": grant.load_balancer,
-                "priorities": {"from": grant.priorities.from_, "to": grant.priorities.to},
-                "hosts": list(grant.hosts),
-                "paths": list(grant.paths),
-                "ports": list(grant.ports),
-            }
+            team: grant.model_dump(by_alias=True, mode="json")
             for team, grant in sorted(config.teams.items())
         },
     }

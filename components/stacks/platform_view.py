@@ -127,8 +127,7 @@ def from_stack(config: StackConfig, stack: str) -> PlatformView:
 
 def from_arns(config: StackConfig, platform: PlatformSpec) -> PlatformView:
     """An existing cluster and ALB listener, by ARN (brownfield)."""
-    assert platform.cluster_arn and platform.listener_arn and platform.vpc_id
-    assert platform.load_balancer_security_group_id
+    assert platform.cluster_arn and platform.vpc_id
     cluster = ClusterView(
         arn=platform.cluster_arn,
         name=platform.cluster_arn.split(":cluster/", 1)[1],
@@ -137,14 +136,12 @@ def from_arns(config: StackConfig, platform: PlatformSpec) -> PlatformView:
         exec_kms_key_arn=None,
     )
     spec = (config.platform_load_balancers or {}).get(BROWNFIELD_LOAD_BALANCER)
-    assert spec is not None  # ownership.resolve sets it
-    # listener/app/<name>/<lb-id>/<listener-id> -> app/<name>/<lb-id> (metric dimension)
-    suffix = platform.listener_arn.split(":listener/", 1)[1].rsplit("/", 1)[0]
+    assert spec is not None and spec.existing is not None  # ownership.resolve sets it
     view = LoadBalancerView(
         spec,
-        listener_arn=platform.listener_arn,
-        security_group_id=platform.load_balancer_security_group_id,
-        arn_suffix=suffix,
+        listener_arn=spec.existing.listener_arn,
+        security_group_id=spec.existing.security_group_id,
+        arn_suffix=spec.existing.load_balancer_suffix,
         dns_name=None,
     )
     return PlatformView(
