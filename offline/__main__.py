@@ -28,18 +28,13 @@ from .errors import EngineError
 
 def _plan(args: argparse.Namespace) -> int:
     from . import awsrules
-    from .platform_plans import environment_json, plan_stack, platform_line, render_environment
+    from .platform_plans import environment_json, platform_line, render_environment
     from .policy import check
     from .report import plan_json, render
 
     if args.timings:
         timings.start()
-    plans = plan_stack(
-        args.stack,
-        Path(args.config_file) if args.config_file else None,
-        project_dir=_project_dir(args),
-        platform_plan=Path(args.platform_plan) if args.platform_plan else None,
-    )
+    plans = _plan_stack(args)
     result, source = plans.plan, plans.platform
     with timings.phase("policy"):
         policy = check(result)
@@ -88,6 +83,18 @@ def _plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plan_stack(args: argparse.Namespace):
+    """plan and diagram: the stack (a service stack's platform planned first or read)."""
+    from .platform_plans import plan_stack
+
+    return plan_stack(
+        args.stack,
+        Path(args.config_file) if args.config_file else None,
+        project_dir=_project_dir(args),
+        platform_plan=Path(args.platform_plan) if args.platform_plan else None,
+    )
+
+
 def _project_dir(args: argparse.Namespace) -> Path | None:
     return Path(args.project_dir).resolve() if getattr(args, "project_dir", None) else None
 
@@ -108,38 +115,30 @@ def _load(ref: str, stack: str | None = None, project_dir: Path | None = None):
 
 def _diagram(args: argparse.Namespace) -> int:
     from .diagram import build, mermaid, write
-    from .platform_plans import plan_stack
 
-    plans = plan_stack(
-        args.stack,
-        Path(args.config_file) if args.config_file else None,
-        project_dir=_project_dir(args),
-        platform_plan=Path(args.platform_plan) if args.platform_plan else None,
-    )
-    result = plans.plan
+    plans = _plan_stack(args)
     platform = plans.platform.plan if args.with_platform and plans.platform else None
+    stacks = [p for p in (platform, plans.plan) if p is not None]  # platform first
     if args.readme:
         from .diagram import update_readme
 
         path = Path(args.readme)
         text = path.read_text()
-        for each in (platform, result):
-            if each is not None:
-                text = update_readme(text, each.stack, mermaid(build(each)))
-                print(f"wrote the {each.stack} diagram into {path}")
+        for each in stacks:
+            text = update_readme(text, each.stack, mermaid(build(each)))
+            print(f"wrote the {each.stack} diagram into {path}")
         path.write_text(text)
         return 0
     if args.out is None:
-        if platform is None:
-            sys.stdout.write(mermaid(build(result)))
+        if len(stacks) == 1:
+            sys.stdout.write(mermaid(build(stacks[0])))
             return 0
-        for each in (platform, result):  # Markdown: one Mermaid block per stack
+        for each in stacks:  # Markdown: one Mermaid block per stack
             sys.stdout.write(f"### Stack {each.stack}\n\n```mermaid\n{mermaid(build(each))}```\n\n")
         return 0
-    for each in (platform, result):
-        if each is not None:
-            for path in write(each, Path(args.out)):
-                print(f"wrote {path}")
+    for each in stacks:
+        for path in write(each, Path(args.out)):
+            print(f"wrote {path}")
     return 0
 
 

@@ -109,8 +109,9 @@ def level_and_region(stack: str, kind: str, root: Path = PROJECT_DIR) -> tuple[s
 
     A single stack goes through the full config parser, as it always has; a platform or service
     stack's two values are read from its YAML (`ecs-platform:policyLevel`, else Pulumi.yaml's
-    default, else auto; `aws:region`), so the deploy order does not depend on the parser knowing
-    those stack kinds' keys. Their plan in CI validates the whole file.
+    default, else auto; `aws:region`): parsing a service stack in full reads its platform and
+    every sibling stack file (the ownership checks), which ordering does not need, and a grant
+    problem is for the stack's plan in CI to report, not for the deploy order to hide.
     """
     path = root / f"Pulumi.{stack}.yaml"
     if kind == "single":

@@ -10,12 +10,14 @@ which other resources refer to a node: its ID, ARN, name and the few other compu
 mock answers the plan was built with (offline/mocks.py); under `pulumi preview` (the policy
 pack) from the resource's own known properties.
 
-Values the program does not create are "declared external" when the stack file holds them:
-every string in the `ecs-platform:*` config (certificate, secret, topic, web ACL, KMS key,
-Lambda and managed-policy ARNs; an adopted VPC's, subnets', listener's or security group's
-IDs; host names). A reference that resolves to neither a planned resource nor such a value is
-a dangling reference. Values unknown during a preview (`UNKNOWN`) are outputs of resources the
-preview will create, so they resolve by construction and are never judged.
+Values the program does not create are "declared external" when the stack file holds them: every
+string in the `ecs-platform:*` config (certificate, secret, topic, web ACL, KMS key, Lambda and
+managed-policy ARNs; an adopted VPC's, subnets', listener's or security group's IDs; host
+names), and in a service stack every string its StackReference returned (the platform's outputs:
+cluster, subnets, listener, security group, DNS name). A reference that resolves to neither a
+planned resource nor such a value is a dangling reference. Values unknown during a preview
+(`UNKNOWN`) are outputs of resources the preview will create, so they resolve by construction
+and are never judged.
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ def from_plan(plan: Any) -> Graph:
             )
         )
     # a service stack's platform owns what its StackReference returns: declared, not dangling
-    referenced = set(string_leaves(getattr(plan, "referenced", None) or {}))
+    referenced = set(string_leaves(plan.referenced))
     return Graph(nodes, external_values(plan.config) | referenced, plan.outputs, plan.config)
 
 
